@@ -1,0 +1,289 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/stockflow/stockflow/processors/orders"
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/topics"
+)
+
+// Order is an order as the API shows it.
+type Order struct {
+	ID          string        `json:"id"`
+	UserID      string        `json:"user_id"`
+	ShopID      string        `json:"shop_id"`
+	Status      string        `json:"status" enum:"pending,reserved,paid,rejected,expired,cancelled"`
+	Lines       []OrderLine   `json:"lines" nullable:"false"`
+	Allocations []Allocation  `json:"allocations" nullable:"false" doc:"Where each line's stock is held."`
+	CreatedAt   string        `json:"created_at" format:"date-time"`
+	UpdatedAt   string        `json:"updated_at,omitempty" format:"date-time"`
+	ExpiresAt   string        `json:"expires_at" format:"date-time" doc:"Reserved stock is released if the order is not paid by then."`
+	Problem     *OrderProblem `json:"problem,omitempty" doc:"Why the order was rejected."`
+}
+
+// OrderLine is one product line of an order.
+type OrderLine struct {
+	ProductID      string `json:"product_id"`
+	Quantity       int64  `json:"quantity"`
+	UnitPriceMinor int64  `json:"unit_price_minor"`
+	Currency       string `json:"currency"`
+}
+
+// Allocation is quantity of a product held in a warehouse for an order.
+type Allocation struct {
+	ProductID   string `json:"product_id"`
+	WarehouseID string `json:"warehouse_id"`
+	Quantity    int64  `json:"quantity"`
+}
+
+// OrderProblem explains a rejection.
+type OrderProblem struct {
+	Detail string `json:"detail"`
+	Field  string `json:"field,omitempty" example:"lines[1].quantity"`
+}
+
+// LineInput is one requested line.
+type LineInput struct {
+	ProductID string `json:"product_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	Quantity  int64  `json:"quantity" minimum:"1" maximum:"1000000"`
+}
+
+type placeOrderInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's order."`
+	Body           struct {
+		ShopID string      `json:"shop_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+		Lines  []LineInput `json:"lines" minItems:"1" maxItems:"100"`
+	}
+}
+
+type orderOutput struct {
+	Status   int
+	Location string `header:"Location"`
+	Body     Order
+}
+
+type orderIDInput struct {
+	OrderID string `path:"orderId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+}
+
+type cancelOrderInput struct {
+	OrderID string `path:"orderId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	Body    *struct {
+		Reason string `json:"reason,omitempty" maxLength:"500"`
+	}
+}
+
+func (s *server) registerOrders(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "place-order", Method: http.MethodPost, Path: "/orders",
+		Summary: "Place an order, reserving its stock", Tags: []string{"Orders"}, DefaultStatus: http.StatusCreated,
+		Description: "Answers 201 with the reserved order, 409 when a line cannot be reserved (naming it), or 202 with a Location to poll when the outcome takes longer than the wait timeout.",
+		MaxBodyBytes: 64 * 1024, Errors: []int{http.StatusConflict, http.StatusNotFound, http.StatusUnprocessableEntity},
+	}, s.placeOrder)
+	huma.Register(api, huma.Operation{
+		OperationID: "get-order", Method: http.MethodGet, Path: "/orders/{orderId}",
+		Summary: "Get an order", Tags: []string{"Orders"},
+	}, s.getOrder)
+	huma.Register(api, huma.Operation{
+		OperationID: "pay-order", Method: http.MethodPost, Path: "/orders/{orderId}/pay",
+		Summary: "Confirm payment: commit the order's reserved stock", Tags: []string{"Orders"},
+	}, s.payOrder)
+	huma.Register(api, huma.Operation{
+		OperationID: "cancel-order", Method: http.MethodPost, Path: "/orders/{orderId}/cancel",
+		Summary: "Cancel an order, releasing its reserved stock", Tags: []string{"Orders"}, MaxBodyBytes: smallBody,
+	}, s.cancelOrder)
+}
+
+func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOutput, error) {
+	who := callerOf(ctx)
+	place, err := s.resolveOrder(who, in)
+	if err != nil {
+		return nil, err
+	}
+	id := newID("place-order/"+who.UserID, in.IdempotencyKey)
+	if existing, ok, err := s.order(id); err != nil || ok {
+		if err == nil && existing.GetRequestHash() != place.GetRequestHash() {
+			err = fieldError(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different order", "header.Idempotency-Key", in.IdempotencyKey)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return orderResult(existing)
+	}
+	cmd := &pb.OrderCommand{
+		CommandId: id, OrderId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
+		Kind: &pb.OrderCommand_Place{Place: place},
+	}
+	o, err := s.request(ctx, topics.OrderCommands, id, id, cmd, decided)
+	if err != nil {
+		if err == errPending {
+			return &orderOutput{Status: http.StatusAccepted, Location: "/orders/" + id, Body: pendingOrder(id, place)}, nil
+		}
+		return nil, err
+	}
+	if o.GetOrder() == nil {
+		return nil, unexpectedOutcome(o)
+	}
+	s.remember(o.GetOrder())
+	return orderResult(o.GetOrder())
+}
+
+// resolveOrder checks the request against the views and builds the command:
+// each line gets its price and the shop's active warehouses, best first.
+func (s *server) resolveOrder(who principal, in *placeOrderInput) (*pb.PlaceOrder, error) {
+	if err := checkDistinctProducts(in.Body.Lines); err != nil {
+		return nil, err
+	}
+	shop, err := s.shop(in.Body.ShopID, "body.shop_id")
+	if err != nil {
+		return nil, err
+	}
+	active := s.activeWarehouses(shop)
+	place := &pb.PlaceOrder{UserId: who.UserID, ShopId: shop.GetId(), TtlSeconds: int64(s.ReservationTTL.Seconds())}
+	for i, l := range in.Body.Lines {
+		p, err := s.product(l.ProductID, fmt.Sprintf("body.lines[%d].product_id", i))
+		if err != nil {
+			return nil, err
+		}
+		place.Lines = append(place.Lines, &pb.LineRequest{
+			ProductId: l.ProductID, Quantity: l.Quantity,
+			WarehouseIds:   s.rankWarehouses(l.ProductID, l.Quantity, active),
+			UnitPriceMinor: p.GetPriceMinor(), Currency: p.GetCurrency(),
+		})
+	}
+	place.RequestHash = requestHash(in)
+	return place, nil
+}
+
+func checkDistinctProducts(lines []LineInput) error {
+	seen := map[string]int{}
+	for i, l := range lines {
+		if j, dup := seen[l.ProductID]; dup {
+			msg := fmt.Sprintf("product %s is already ordered in lines[%d]; put the whole quantity on one line", l.ProductID, j)
+			return fieldError(http.StatusUnprocessableEntity, msg, fmt.Sprintf("body.lines[%d].product_id", i), l.ProductID)
+		}
+		seen[l.ProductID] = i
+	}
+	return nil
+}
+
+func (s *server) activeWarehouses(shop *pb.Shop) []string {
+	var ids []string
+	for _, wid := range shop.GetWarehouseIds() {
+		w, ok, err := lookup[*pb.Warehouse](s.Views.Warehouses, wid)
+		if err == nil && ok && w.GetStatus() == pb.WarehouseStatus_WAREHOUSE_STATUS_ACTIVE {
+			ids = append(ids, wid)
+		}
+	}
+	return ids
+}
+
+func requestHash(in *placeOrderInput) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n", in.Body.ShopID)
+	for _, l := range in.Body.Lines {
+		fmt.Fprintf(h, "%s\t%d\n", l.ProductID, l.Quantity)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func decided(o *pb.Outcome) bool {
+	return o.GetOrder().GetStatus() != pb.OrderStatus_ORDER_STATUS_PENDING
+}
+
+// orderResult answers with a decided order: 201 when reserved (or later
+// paid), 409 problem+json naming the line when rejected.
+func orderResult(o *pb.Order) (*orderOutput, error) {
+	if o.GetStatus() == pb.OrderStatus_ORDER_STATUS_REJECTED && o.GetProblem() != nil {
+		return nil, problemError(o.GetProblem())
+	}
+	status := http.StatusCreated
+	if o.GetStatus() == pb.OrderStatus_ORDER_STATUS_PENDING {
+		status = http.StatusAccepted
+	}
+	return &orderOutput{Status: status, Location: "/orders/" + o.GetId(), Body: orderBody(o)}, nil
+}
+
+func (s *server) getOrder(ctx context.Context, in *orderIDInput) (*orderOutput, error) {
+	o, err := s.ownOrder(ctx, in.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	return &orderOutput{Status: http.StatusOK, Location: "/orders/" + o.GetId(), Body: orderBody(o)}, nil
+}
+
+func (s *server) payOrder(ctx context.Context, in *orderIDInput) (*orderOutput, error) {
+	return s.orderCommand(ctx, in.OrderID, &pb.OrderCommand{Kind: &pb.OrderCommand_Pay{Pay: &pb.PayOrder{}}})
+}
+
+func (s *server) cancelOrder(ctx context.Context, in *cancelOrderInput) (*orderOutput, error) {
+	reason := "cancelled by customer"
+	if in.Body != nil && in.Body.Reason != "" {
+		reason = in.Body.Reason
+	}
+	return s.orderCommand(ctx, in.OrderID, &pb.OrderCommand{Kind: &pb.OrderCommand_Cancel{Cancel: &pb.CancelOrder{Reason: reason}}})
+}
+
+// orderCommand sends pay or cancel for the caller's order and waits for the result.
+func (s *server) orderCommand(ctx context.Context, orderID string, cmd *pb.OrderCommand) (*orderOutput, error) {
+	if _, err := s.ownOrder(ctx, orderID); err != nil {
+		return nil, err
+	}
+	cid := newID("", "")
+	cmd.CommandId, cmd.OrderId, cmd.CorrelationId, cmd.IssuedAtUnixMs = cid, orderID, cid, nowMs()
+	o, err := s.request(ctx, topics.OrderCommands, orderID, cid, cmd, nil)
+	if err != nil {
+		return nil, pendingAsAccepted(err, "/orders/"+orderID)
+	}
+	if o.GetOrder() == nil {
+		return nil, unexpectedOutcome(o)
+	}
+	s.remember(o.GetOrder())
+	return &orderOutput{Status: http.StatusOK, Location: "/orders/" + orderID, Body: orderBody(o.GetOrder())}, nil
+}
+
+// ownOrder reads an order the caller may see; others' orders are 404.
+func (s *server) ownOrder(ctx context.Context, id string) (*pb.Order, error) {
+	o, ok, err := s.order(id)
+	if err != nil {
+		return nil, err
+	}
+	who := callerOf(ctx)
+	if !ok || (!who.Admin && o.GetUserId() != who.UserID) {
+		return nil, notFound("order", id, "path.orderId")
+	}
+	return o, nil
+}
+
+func pendingOrder(id string, p *pb.PlaceOrder) Order {
+	o := &pb.Order{Id: id, UserId: p.GetUserId(), ShopId: p.GetShopId(), Status: pb.OrderStatus_ORDER_STATUS_PENDING, CreatedAtUnixMs: nowMs()}
+	for _, l := range p.GetLines() {
+		o.Lines = append(o.Lines, &pb.OrderLine{ProductId: l.GetProductId(), Quantity: l.GetQuantity(), UnitPriceMinor: l.GetUnitPriceMinor(), Currency: l.GetCurrency()})
+	}
+	return orderBody(o)
+}
+
+func orderBody(o *pb.Order) Order {
+	out := Order{
+		ID: o.GetId(), UserID: o.GetUserId(), ShopID: o.GetShopId(), Status: orders.StatusName(o.GetStatus()),
+		Lines: []OrderLine{}, Allocations: []Allocation{},
+		CreatedAt: rfc3339(o.GetCreatedAtUnixMs()), UpdatedAt: rfc3339(o.GetUpdatedAtUnixMs()), ExpiresAt: rfc3339(o.GetExpiresAtUnixMs()),
+	}
+	for _, l := range o.GetLines() {
+		out.Lines = append(out.Lines, OrderLine{ProductID: l.GetProductId(), Quantity: l.GetQuantity(), UnitPriceMinor: l.GetUnitPriceMinor(), Currency: l.GetCurrency()})
+		for _, a := range l.GetAllocations() {
+			out.Allocations = append(out.Allocations, Allocation{ProductID: l.GetProductId(), WarehouseID: a.GetWarehouseId(), Quantity: a.GetQuantity()})
+		}
+	}
+	if p := o.GetProblem(); p != nil {
+		out.Problem = &OrderProblem{Detail: p.GetDetail(), Field: p.GetField()}
+	}
+	return out
+}

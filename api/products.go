@@ -1,0 +1,199 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/stockflow/stockflow/processors/stock"
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/topics"
+)
+
+// Product is a catalog product as the API shows it.
+type Product struct {
+	ID           string        `json:"id"`
+	SKU          string        `json:"sku" example:"TSHIRT-RED-M"`
+	Name         string        `json:"name" example:"Red T-shirt, M"`
+	PriceMinor   int64         `json:"price_minor" example:"129900" doc:"Price in minor units of currency."`
+	Currency     string        `json:"currency" example:"IDR"`
+	CreatedAt    string        `json:"created_at" format:"date-time"`
+	UpdatedAt    string        `json:"updated_at" format:"date-time"`
+	Availability *Availability `json:"availability,omitempty"`
+}
+
+// Availability is a product's stock across warehouses.
+type Availability struct {
+	Available  int64            `json:"available" doc:"Sum of available over active warehouses."`
+	Warehouses []WarehouseStock `json:"warehouses" nullable:"false"`
+}
+
+// WarehouseStock is one product@warehouse level.
+type WarehouseStock struct {
+	WarehouseID string `json:"warehouse_id"`
+	Status      string `json:"status" enum:"active,inactive"`
+	OnHand      int64  `json:"on_hand"`
+	Reserved    int64  `json:"reserved"`
+	Available   int64  `json:"available"`
+}
+
+type createProductInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result."`
+	Body           struct {
+		SKU        string `json:"sku" pattern:"^[A-Za-z0-9._-]{1,64}$" example:"TSHIRT-RED-M"`
+		Name       string `json:"name" minLength:"1" maxLength:"200" example:"Red T-shirt, M"`
+		PriceMinor int64  `json:"price_minor" minimum:"0" maximum:"1000000000000" example:"129900"`
+		Currency   string `json:"currency" pattern:"^[A-Z]{3}$" example:"IDR" doc:"ISO 4217 code."`
+	}
+}
+
+type productOutput struct {
+	Location string `header:"Location"`
+	Body     Product
+}
+
+type productIDInput struct {
+	ProductID string `path:"productId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+}
+
+type listProductsInput struct {
+	PageParams
+}
+
+type productPage struct {
+	Body Page[Product]
+}
+
+func (s *server) registerProducts(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "create-product", Method: http.MethodPost, Path: "/products",
+		Summary: "Create a product", Tags: []string{"Products"}, DefaultStatus: http.StatusCreated,
+		MaxBodyBytes: smallBody,
+	}, s.createProduct)
+	huma.Register(api, huma.Operation{
+		OperationID: "list-products", Method: http.MethodGet, Path: "/products",
+		Summary: "List products with availability", Tags: []string{"Products"},
+	}, s.listProducts)
+	huma.Register(api, huma.Operation{
+		OperationID: "get-product", Method: http.MethodGet, Path: "/products/{productId}",
+		Summary: "Get a product with per-warehouse availability", Tags: []string{"Products"},
+	}, s.getProduct)
+}
+
+func (s *server) createProduct(ctx context.Context, in *createProductInput) (*productOutput, error) {
+	id := newID("create-product", in.IdempotencyKey)
+	cmd := &pb.CatalogCommand{
+		CommandId: id, ProductId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
+		Kind: &pb.CatalogCommand_Create{Create: &pb.CreateProduct{
+			Sku: in.Body.SKU, Name: strings.TrimSpace(in.Body.Name),
+			PriceMinor: in.Body.PriceMinor, Currency: in.Body.Currency,
+		}},
+	}
+	o, err := s.request(ctx, topics.CatalogCommands, id, id, cmd, nil)
+	if err != nil {
+		return nil, pendingAsAccepted(err, "/products/"+id)
+	}
+	p := o.GetProduct()
+	if p == nil {
+		return nil, unexpectedOutcome(o)
+	}
+	return &productOutput{Location: "/products/" + id, Body: productBody(p)}, nil
+}
+
+func (s *server) listProducts(_ context.Context, in *listProductsInput) (*productPage, error) {
+	var scanErr error
+	p, err := page(s.Views.Catalog, in.PageParams, func(p *pb.Product) (Product, bool) {
+		body := productBody(p)
+		a, err := s.availability(p.GetId())
+		if err != nil {
+			scanErr = err
+			return body, false
+		}
+		body.Availability = a
+		return body, true
+	})
+	if err == nil {
+		err = scanErr
+	}
+	return &productPage{Body: p}, err
+}
+
+func (s *server) getProduct(_ context.Context, in *productIDInput) (*productOutput, error) {
+	p, err := s.product(in.ProductID, "path.productId")
+	if err != nil {
+		return nil, err
+	}
+	body := productBody(p)
+	if body.Availability, err = s.availability(p.GetId()); err != nil {
+		return nil, err
+	}
+	return &productOutput{Location: "/products/" + p.GetId(), Body: body}, nil
+}
+
+// product reads a product that a request references at location.
+func (s *server) product(id, location string) (*pb.Product, error) {
+	p, ok, err := lookup[*pb.Product](s.Views.Catalog, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("product", id, location)
+	}
+	return p, nil
+}
+
+// availability lists a product's levels in every warehouse that has one.
+func (s *server) availability(productID string) (*Availability, error) {
+	levels, err := s.levels(productID)
+	if err != nil {
+		return nil, err
+	}
+	a := &Availability{Warehouses: []WarehouseStock{}}
+	for _, l := range levels {
+		ws := levelBody(l)
+		if w, ok, _ := lookup[*pb.Warehouse](s.Views.Warehouses, l.GetWarehouseId()); ok {
+			ws.Status = warehouseStatus(w.GetStatus())
+		}
+		if ws.Status == "active" {
+			a.Available += ws.Available
+		}
+		a.Warehouses = append(a.Warehouses, ws)
+	}
+	return a, nil
+}
+
+// levels reads every stock level of a product (one per warehouse).
+func (s *server) levels(productID string) ([]*pb.StockLevel, error) {
+	it, err := s.Views.Stock.IteratorWithRange(stock.ProductPrefix(productID), stock.ProductPrefixEnd(productID))
+	if err != nil {
+		return nil, huma.Error503ServiceUnavailable("stock scan failed", err)
+	}
+	defer it.Release()
+	var out []*pb.StockLevel
+	for it.Next() {
+		raw, err := it.Value()
+		if err != nil {
+			return nil, huma.Error503ServiceUnavailable("stock scan failed", err)
+		}
+		if l, ok := raw.(*pb.StockLevel); ok {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+func levelBody(l *pb.StockLevel) WarehouseStock {
+	return WarehouseStock{
+		WarehouseID: l.GetWarehouseId(), Status: "active",
+		OnHand: l.GetOnHand(), Reserved: l.GetReserved(), Available: stock.Available(l),
+	}
+}
+
+func productBody(p *pb.Product) Product {
+	return Product{
+		ID: p.GetId(), SKU: p.GetSku(), Name: p.GetName(), PriceMinor: p.GetPriceMinor(), Currency: p.GetCurrency(),
+		CreatedAt: rfc3339(p.GetCreatedAtUnixMs()), UpdatedAt: rfc3339(p.GetUpdatedAtUnixMs()),
+	}
+}

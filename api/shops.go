@@ -1,0 +1,130 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/topics"
+)
+
+// Shop is a shop as the API shows it.
+type Shop struct {
+	ID           string   `json:"id"`
+	Name         string   `json:"name" example:"Main store"`
+	WarehouseIDs []string `json:"warehouse_ids" nullable:"false" doc:"Warehouses serving the shop, in order of preference."`
+	CreatedAt    string   `json:"created_at" format:"date-time"`
+	UpdatedAt    string   `json:"updated_at" format:"date-time"`
+}
+
+type createShopInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result."`
+	Body           struct {
+		Name         string   `json:"name" minLength:"1" maxLength:"200" example:"Main store"`
+		WarehouseIDs []string `json:"warehouse_ids" maxItems:"100" uniqueItems:"true" doc:"Ordered by preference."`
+	}
+}
+
+type shopOutput struct {
+	Location string `header:"Location"`
+	Body     Shop
+}
+
+type shopIDInput struct {
+	ShopID string `path:"shopId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+}
+
+type shopWarehousesOutput struct {
+	Body Page[Warehouse]
+}
+
+func (s *server) registerShops(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "create-shop", Method: http.MethodPost, Path: "/shops",
+		Summary: "Create a shop", Tags: []string{"Shops"}, DefaultStatus: http.StatusCreated,
+		MaxBodyBytes: smallBody,
+	}, s.createShop)
+	huma.Register(api, huma.Operation{
+		OperationID: "get-shop", Method: http.MethodGet, Path: "/shops/{shopId}",
+		Summary: "Get a shop", Tags: []string{"Shops"},
+	}, s.getShop)
+	huma.Register(api, huma.Operation{
+		OperationID: "list-shop-warehouses", Method: http.MethodGet, Path: "/shops/{shopId}/warehouses",
+		Summary: "List a shop's warehouses, in order of preference", Tags: []string{"Shops"},
+	}, s.listShopWarehouses)
+}
+
+func (s *server) createShop(ctx context.Context, in *createShopInput) (*shopOutput, error) {
+	for i, wid := range in.Body.WarehouseIDs {
+		if _, err := s.warehouse(wid, fmt.Sprintf("body.warehouse_ids[%d]", i)); err != nil {
+			return nil, err
+		}
+	}
+	id := newID("create-shop", in.IdempotencyKey)
+	cmd := &pb.ShopCommand{
+		CommandId: id, ShopId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
+		Kind: &pb.ShopCommand_Create{Create: &pb.CreateShop{
+			Name: strings.TrimSpace(in.Body.Name), WarehouseIds: in.Body.WarehouseIDs,
+		}},
+	}
+	o, err := s.request(ctx, topics.ShopCommands, id, id, cmd, nil)
+	if err != nil {
+		return nil, pendingAsAccepted(err, "/shops/"+id)
+	}
+	shop := o.GetShop()
+	if shop == nil {
+		return nil, unexpectedOutcome(o)
+	}
+	return &shopOutput{Location: "/shops/" + id, Body: shopBody(shop)}, nil
+}
+
+func (s *server) getShop(_ context.Context, in *shopIDInput) (*shopOutput, error) {
+	shop, err := s.shop(in.ShopID, "path.shopId")
+	if err != nil {
+		return nil, err
+	}
+	return &shopOutput{Location: "/shops/" + shop.GetId(), Body: shopBody(shop)}, nil
+}
+
+func (s *server) listShopWarehouses(_ context.Context, in *shopIDInput) (*shopWarehousesOutput, error) {
+	shop, err := s.shop(in.ShopID, "path.shopId")
+	if err != nil {
+		return nil, err
+	}
+	out := Page[Warehouse]{Items: []Warehouse{}}
+	for _, wid := range shop.GetWarehouseIds() {
+		if w, ok, err := lookup[*pb.Warehouse](s.Views.Warehouses, wid); err != nil {
+			return nil, err
+		} else if ok {
+			out.Items = append(out.Items, warehouseBody(w))
+		}
+	}
+	return &shopWarehousesOutput{Body: out}, nil
+}
+
+// shop reads a shop that a request references at location.
+func (s *server) shop(id, location string) (*pb.Shop, error) {
+	shop, ok, err := lookup[*pb.Shop](s.Views.Shops, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("shop", id, location)
+	}
+	return shop, nil
+}
+
+func shopBody(s *pb.Shop) Shop {
+	ids := s.GetWarehouseIds()
+	if ids == nil {
+		ids = []string{}
+	}
+	return Shop{
+		ID: s.GetId(), Name: s.GetName(), WarehouseIDs: ids,
+		CreatedAt: rfc3339(s.GetCreatedAtUnixMs()), UpdatedAt: rfc3339(s.GetUpdatedAtUnixMs()),
+	}
+}

@@ -1,0 +1,106 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/stockflow/stockflow/processors/stock"
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/topics"
+)
+
+// StockLevel is one product@warehouse level after an adjustment.
+type StockLevel struct {
+	ProductID   string `json:"product_id"`
+	WarehouseID string `json:"warehouse_id"`
+	OnHand      int64  `json:"on_hand"`
+	Reserved    int64  `json:"reserved"`
+	Available   int64  `json:"available"`
+	UpdatedAt   string `json:"updated_at" format:"date-time"`
+}
+
+type adjustStockInput struct {
+	WarehouseID    string `path:"warehouseId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry apply the adjustment once."`
+	Body           struct {
+		ProductID      string `json:"product_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+		Kind           string `json:"kind" enum:"receive,count,correct" doc:"receive adds quantity; count sets on_hand to quantity; correct adds a signed quantity."`
+		Quantity       int64  `json:"quantity" minimum:"-1000000000" maximum:"1000000000"`
+		Reason         string `json:"reason" minLength:"1" maxLength:"500" example:"PO-1042 delivery"`
+		Reference      string `json:"reference,omitempty" maxLength:"200"`
+		ExpectedOnHand *int64 `json:"expected_on_hand,omitempty" minimum:"0" doc:"For count: refuse (409) unless on_hand is this value."`
+	}
+}
+
+type stockOutput struct {
+	Body StockLevel
+}
+
+func (s *server) registerStock(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "adjust-stock", Method: http.MethodPost, Path: "/warehouses/{warehouseId}/stock",
+		Summary: "Receive, count or correct a product's stock in a warehouse", Tags: []string{"Stock"},
+		MaxBodyBytes: smallBody,
+	}, s.adjustStock)
+}
+
+func (s *server) adjustStock(ctx context.Context, in *adjustStockInput) (*stockOutput, error) {
+	b := in.Body
+	if err := checkAdjustQuantity(b.Kind, b.Quantity); err != nil {
+		return nil, err
+	}
+	if _, err := s.warehouse(in.WarehouseID, "path.warehouseId"); err != nil {
+		return nil, err
+	}
+	if _, err := s.product(b.ProductID, "body.product_id"); err != nil {
+		return nil, err
+	}
+	id := newID("adjust-stock/"+in.WarehouseID, in.IdempotencyKey)
+	cmd := &pb.StockCommand{
+		CommandId: id, ProductId: b.ProductID, WarehouseId: in.WarehouseID, CorrelationId: id, IssuedAtUnixMs: nowMs(),
+		Kind: &pb.StockCommand_Adjust{Adjust: &pb.Adjust{
+			Kind: adjustKind(b.Kind), Quantity: b.Quantity, Reason: strings.TrimSpace(b.Reason),
+			Reference: b.Reference, ExpectedOnHand: b.ExpectedOnHand,
+		}},
+	}
+	key := stock.Key(b.ProductID, in.WarehouseID)
+	o, err := s.request(ctx, topics.StockCommands, key, id, cmd, nil)
+	if err != nil {
+		return nil, pendingAsAccepted(err, "/products/"+b.ProductID)
+	}
+	l := o.GetStockLevel()
+	if l == nil {
+		return nil, unexpectedOutcome(o)
+	}
+	return &stockOutput{Body: StockLevel{
+		ProductID: l.GetProductId(), WarehouseID: l.GetWarehouseId(),
+		OnHand: l.GetOnHand(), Reserved: l.GetReserved(), Available: stock.Available(l),
+		UpdatedAt: rfc3339(l.GetUpdatedAtUnixMs()),
+	}}, nil
+}
+
+func checkAdjustQuantity(kind string, q int64) error {
+	bad := (kind == "receive" && q <= 0) || (kind == "count" && q < 0) || (kind == "correct" && q == 0)
+	if !bad {
+		return nil
+	}
+	msg := map[string]string{
+		"receive": "quantity must be greater than 0 to receive stock",
+		"count":   "quantity must be 0 or more for a count",
+		"correct": "quantity must not be 0 for a correction",
+	}[kind]
+	return fieldError(http.StatusUnprocessableEntity, msg, "body.quantity", q)
+}
+
+func adjustKind(k string) pb.AdjustKind {
+	switch k {
+	case "receive":
+		return pb.AdjustKind_ADJUST_KIND_RECEIVE
+	case "count":
+		return pb.AdjustKind_ADJUST_KIND_COUNT
+	}
+	return pb.AdjustKind_ADJUST_KIND_CORRECT
+}

@@ -1,0 +1,157 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/topics"
+)
+
+// Warehouse is a warehouse as the API shows it.
+type Warehouse struct {
+	ID        string `json:"id" example:"0193a5b2-7c1e-7d3a-9f2b-4c5d6e7f8a9b"`
+	Name      string `json:"name" example:"Jakarta North"`
+	Status    string `json:"status" enum:"active,inactive" doc:"Inactive warehouses keep their stock but do not serve new orders."`
+	CreatedAt string `json:"created_at" format:"date-time"`
+	UpdatedAt string `json:"updated_at" format:"date-time"`
+}
+
+type createWarehouseInput struct {
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result."`
+	Body           struct {
+		Name string `json:"name" minLength:"1" maxLength:"200" example:"Jakarta North"`
+	}
+}
+
+type warehouseOutput struct {
+	Location string `header:"Location"`
+	Body     Warehouse
+}
+
+type warehouseIDInput struct {
+	WarehouseID string `path:"warehouseId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+}
+
+type setWarehouseStatusInput struct {
+	WarehouseID string `path:"warehouseId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	Body        struct {
+		Status string `json:"status" enum:"active,inactive"`
+	}
+}
+
+type listWarehousesInput struct {
+	PageParams
+}
+
+type warehousePage struct {
+	Body Page[Warehouse]
+}
+
+func (s *server) registerWarehouses(api huma.API) {
+	huma.Register(api, huma.Operation{
+		OperationID: "create-warehouse", Method: http.MethodPost, Path: "/warehouses",
+		Summary: "Create a warehouse", Tags: []string{"Warehouses"}, DefaultStatus: http.StatusCreated,
+		MaxBodyBytes: smallBody,
+	}, s.createWarehouse)
+	huma.Register(api, huma.Operation{
+		OperationID: "list-warehouses", Method: http.MethodGet, Path: "/warehouses",
+		Summary: "List warehouses with their status", Tags: []string{"Warehouses"},
+	}, s.listWarehouses)
+	huma.Register(api, huma.Operation{
+		OperationID: "get-warehouse", Method: http.MethodGet, Path: "/warehouses/{warehouseId}",
+		Summary: "Get a warehouse", Tags: []string{"Warehouses"},
+	}, s.getWarehouse)
+	huma.Register(api, huma.Operation{
+		OperationID: "set-warehouse-status", Method: http.MethodPatch, Path: "/warehouses/{warehouseId}/status",
+		Summary: "Activate or deactivate a warehouse", Tags: []string{"Warehouses"}, MaxBodyBytes: smallBody,
+	}, s.setWarehouseStatus)
+}
+
+func (s *server) createWarehouse(ctx context.Context, in *createWarehouseInput) (*warehouseOutput, error) {
+	id := newID("create-warehouse", in.IdempotencyKey)
+	cmd := &pb.WarehouseCommand{
+		CommandId: id, WarehouseId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
+		Kind: &pb.WarehouseCommand_Create{Create: &pb.CreateWarehouse{Name: strings.TrimSpace(in.Body.Name)}},
+	}
+	o, err := s.request(ctx, topics.WarehouseCommands, id, id, cmd, nil)
+	if err != nil {
+		return nil, pendingAsAccepted(err, "/warehouses/"+id)
+	}
+	w := o.GetWarehouse()
+	if w == nil {
+		return nil, unexpectedOutcome(o)
+	}
+	return &warehouseOutput{Location: "/warehouses/" + id, Body: warehouseBody(w)}, nil
+}
+
+func (s *server) listWarehouses(_ context.Context, in *listWarehousesInput) (*warehousePage, error) {
+	p, err := page(s.Views.Warehouses, in.PageParams, func(w *pb.Warehouse) (Warehouse, bool) {
+		return warehouseBody(w), true
+	})
+	return &warehousePage{Body: p}, err
+}
+
+func (s *server) getWarehouse(_ context.Context, in *warehouseIDInput) (*warehouseOutput, error) {
+	w, ok, err := lookup[*pb.Warehouse](s.Views.Warehouses, in.WarehouseID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("warehouse", in.WarehouseID, "path.warehouseId")
+	}
+	return &warehouseOutput{Location: "/warehouses/" + w.GetId(), Body: warehouseBody(w)}, nil
+}
+
+func (s *server) setWarehouseStatus(ctx context.Context, in *setWarehouseStatusInput) (*warehouseOutput, error) {
+	if _, err := s.warehouse(in.WarehouseID, "path.warehouseId"); err != nil {
+		return nil, err
+	}
+	status := pb.WarehouseStatus_WAREHOUSE_STATUS_ACTIVE
+	if in.Body.Status == "inactive" {
+		status = pb.WarehouseStatus_WAREHOUSE_STATUS_INACTIVE
+	}
+	cid := newID("", "")
+	cmd := &pb.WarehouseCommand{
+		CommandId: cid, WarehouseId: in.WarehouseID, CorrelationId: cid, IssuedAtUnixMs: nowMs(),
+		Kind: &pb.WarehouseCommand_SetStatus{SetStatus: &pb.SetWarehouseStatus{Status: status}},
+	}
+	o, err := s.request(ctx, topics.WarehouseCommands, in.WarehouseID, cid, cmd, nil)
+	if err != nil {
+		return nil, pendingAsAccepted(err, "/warehouses/"+in.WarehouseID)
+	}
+	w := o.GetWarehouse()
+	if w == nil {
+		return nil, unexpectedOutcome(o)
+	}
+	return &warehouseOutput{Location: "/warehouses/" + w.GetId(), Body: warehouseBody(w)}, nil
+}
+
+// warehouse reads a warehouse that a request references at location.
+func (s *server) warehouse(id, location string) (*pb.Warehouse, error) {
+	w, ok, err := lookup[*pb.Warehouse](s.Views.Warehouses, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("warehouse", id, location)
+	}
+	return w, nil
+}
+
+func warehouseBody(w *pb.Warehouse) Warehouse {
+	return Warehouse{
+		ID: w.GetId(), Name: w.GetName(), Status: warehouseStatus(w.GetStatus()),
+		CreatedAt: rfc3339(w.GetCreatedAtUnixMs()), UpdatedAt: rfc3339(w.GetUpdatedAtUnixMs()),
+	}
+}
+
+func warehouseStatus(s pb.WarehouseStatus) string {
+	if s == pb.WarehouseStatus_WAREHOUSE_STATUS_INACTIVE {
+		return "inactive"
+	}
+	return "active"
+}

@@ -1,0 +1,104 @@
+// Command stockflow runs the stockflow order and stock system: everything
+// in one process for development (dev), or each part on its own (api,
+// process) against a Kafka cluster.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/stockflow/stockflow/internal/app"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+type cli struct {
+	app.Config `embed:""`
+
+	Dev     devCmd     `cmd:"" help:"Run everything in one process: an embedded Kafka broker (unless --brokers is set), every processor and the HTTP API."`
+	API     apiCmd     `cmd:"" name:"api" help:"Run the HTTP API against --brokers."`
+	Process processCmd `cmd:"" help:"Run processors against --brokers (all of them unless named)."`
+	Topics  topicsCmd  `cmd:"" help:"Create missing topics on --brokers and exit."`
+	Version versionCmd `cmd:"" help:"Print the version and exit."`
+}
+
+type devCmd struct{}
+
+func (devCmd) Run(ctx context.Context, cfg *app.Config) error {
+	return app.Run(ctx, *cfg, app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true})
+}
+
+type apiCmd struct{}
+
+func (apiCmd) Run(ctx context.Context, cfg *app.Config) error {
+	if err := requireBrokers(cfg); err != nil {
+		return err
+	}
+	return app.Run(ctx, *cfg, app.Parts{API: true})
+}
+
+type processCmd struct {
+	Names []string `arg:"" optional:"" help:"Processors to run: stock, orders, warehouses, catalog, shops."`
+}
+
+func (c processCmd) Run(ctx context.Context, cfg *app.Config) error {
+	if err := requireBrokers(cfg); err != nil {
+		return err
+	}
+	names := c.Names
+	if len(names) == 0 {
+		names = app.ProcessorNames()
+	}
+	return app.Run(ctx, *cfg, app.Parts{Processors: names})
+}
+
+type topicsCmd struct{}
+
+func (topicsCmd) Run(ctx context.Context, cfg *app.Config) error {
+	if err := requireBrokers(cfg); err != nil {
+		return err
+	}
+	s, err := app.Start(ctx, *cfg, app.Parts{})
+	if err != nil {
+		return err
+	}
+	return s.Stop(ctx)
+}
+
+type versionCmd struct{}
+
+func (versionCmd) Run() error {
+	fmt.Println(version)
+	return nil
+}
+
+func requireBrokers(cfg *app.Config) error {
+	if len(cfg.Brokers) == 0 {
+		return fmt.Errorf("--brokers (or STOCKFLOW_BROKERS) is required outside dev")
+	}
+	return nil
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var c cli
+	k := kong.Parse(&c,
+		kong.Name("stockflow"),
+		kong.Description("Orders and multi-warehouse stock as Kafka stream processors. Every flag also reads the environment variable shown."),
+		kong.UsageOnError(),
+		kong.BindTo(ctx, (*context.Context)(nil)),
+		kong.Bind(&c.Config),
+	)
+	app.SetupLogging(c.Config, os.Stderr)
+	if err := k.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "stockflow:", err)
+		os.Exit(1)
+	}
+}

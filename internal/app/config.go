@@ -1,0 +1,45 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config is every setting of a stockflow process, from flags or environment
+// variables (flags win). Defaults suit `stockflow dev` on a laptop.
+type Config struct {
+	Brokers           []string      `name:"brokers" env:"STOCKFLOW_BROKERS" sep:"," help:"Kafka bootstrap brokers (host:port,...). Under dev, empty starts an embedded broker."`
+	DataDir           string        `name:"data-dir" env:"STOCKFLOW_DATA_DIR" default:"./data" help:"Local state: table copies (LevelDB) and, under dev, the embedded broker's log."`
+	HTTPAddr          string        `name:"http-addr" env:"STOCKFLOW_HTTP_ADDR" default:":8080" help:"HTTP listen address of the API and /metrics."`
+	EmbeddedKafkaPort int           `name:"embedded-kafka-port" env:"STOCKFLOW_EMBEDDED_KAFKA_PORT" default:"19092" help:"Port of the embedded broker on 127.0.0.1 (dev only; 0 picks one)."`
+	Partitions        int32         `name:"partitions" env:"STOCKFLOW_PARTITIONS" default:"6" help:"Partitions of every topic. Fixed once data exists."`
+	Replication       int16         `name:"replication" env:"STOCKFLOW_REPLICATION" default:"1" help:"Replication factor of topics stockflow creates (3 on a production cluster)."`
+	WaitTimeout       time.Duration `name:"wait-timeout" env:"STOCKFLOW_WAIT_TIMEOUT" default:"5s" help:"How long a request waits for its outcome before answering 202 Accepted."`
+	ReservationTTL    time.Duration `name:"reservation-ttl" env:"STOCKFLOW_RESERVATION_TTL" default:"30m" help:"How long an unpaid order keeps its stock reserved."`
+	ShutdownTimeout   time.Duration `name:"shutdown-timeout" env:"STOCKFLOW_SHUTDOWN_TIMEOUT" default:"30s" help:"How long a graceful shutdown waits for in-flight requests."`
+	LogFormat         string        `name:"log-format" env:"STOCKFLOW_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
+	LogLevel          string        `name:"log-level" env:"STOCKFLOW_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe level logged."`
+}
+
+// Validate reports every invalid setting at once.
+func (c Config) Validate() error {
+	var errs []error
+	check := func(bad bool, format string, args ...any) {
+		if bad {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	check(c.DataDir == "", "--data-dir must not be empty")
+	check(c.HTTPAddr == "", "--http-addr must not be empty")
+	check(c.Partitions < 1 || c.Partitions > 1000, "--partitions must be between 1 and 1000, got %d", c.Partitions)
+	check(c.Replication < 1, "--replication must be at least 1, got %d", c.Replication)
+	check(c.WaitTimeout <= 0 || c.WaitTimeout > time.Minute, "--wait-timeout must be in (0, 1m], got %s", c.WaitTimeout)
+	check(c.ReservationTTL < time.Second, "--reservation-ttl must be at least 1s, got %s", c.ReservationTTL)
+	check(c.ShutdownTimeout <= 0, "--shutdown-timeout must be positive, got %s", c.ShutdownTimeout)
+	check(c.EmbeddedKafkaPort < 0 || c.EmbeddedKafkaPort > 65535, "--embedded-kafka-port must be a port number, got %d", c.EmbeddedKafkaPort)
+	for _, b := range c.Brokers {
+		check(b == "", "--brokers has an empty entry")
+	}
+	return errors.Join(errs...)
+}

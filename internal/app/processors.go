@@ -1,0 +1,45 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/lovoo/goka"
+
+	"github.com/stockflow/stockflow/processors/catalog"
+	"github.com/stockflow/stockflow/processors/orders"
+	"github.com/stockflow/stockflow/processors/shops"
+	"github.com/stockflow/stockflow/processors/stock"
+	"github.com/stockflow/stockflow/processors/warehouses"
+)
+
+// graphs maps each processor name to its group graph.
+var graphs = map[string]func() *goka.GroupGraph{
+	"stock":      stock.Graph,
+	"orders":     orders.Graph,
+	"warehouses": warehouses.Graph,
+	"catalog":    catalog.Graph,
+	"shops":      shops.Graph,
+}
+
+// ProcessorNames lists every processor, sorted.
+func ProcessorNames() []string {
+	names := make([]string, 0, len(graphs))
+	for n := range graphs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// checkProcessorNames rejects unknown names.
+func checkProcessorNames(names []string) error {
+	all := ProcessorNames()
+	for _, n := range names {
+		if !slices.Contains(all, n) {
+			return fmt.Errorf("unknown processor %q (known: %v)", n, all)
+		}
+	}
+	return nil
+}

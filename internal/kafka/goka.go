@@ -1,0 +1,98 @@
+package kafka
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/storage"
+)
+
+// Goka holds what every goka processor and view of one process shares.
+type Goka struct {
+	Brokers []string
+	// StateDir holds LevelDB copies of the tables (processor/<group>, view/<table>).
+	StateDir string
+	// Replication of topics goka creates (its default of 2 fails on one broker).
+	Replication int
+	// Logger receives goka's own log lines.
+	Logger goka.Logger
+}
+
+// SaramaConfig is goka's default configuration with the settings that
+// matter for stockflow (see docs/architecture.md, "Kafka settings").
+func SaramaConfig() *sarama.Config {
+	cfg := goka.DefaultConfig()
+	cfg.Version = sarama.V2_8_0_0
+	// A new group must read commands produced before it first joined.
+	cfg.Consumer.Offsets.Initial = sarama.OffsetOldest
+	// goka's 100 ms default adds 100 ms to every emit; 1 ms keeps request to
+	// reply under a few milliseconds without hurting throughput.
+	cfg.Producer.Flush.Frequency = time.Millisecond
+	cfg.Producer.RequiredAcks = sarama.WaitForAll
+	cfg.Producer.Compression = sarama.CompressionNone
+	return cfg
+}
+
+func (g Goka) topicManagerConfig() *goka.TopicManagerConfig {
+	tm := goka.NewTopicManagerConfig()
+	tm.Table.Replication = g.Replication
+	tm.Stream.Replication = g.Replication
+	// Streams are created up front by package topics with their own
+	// retention; this only applies if goka creates one itself.
+	tm.Stream.Retention = 7 * 24 * time.Hour
+	return tm
+}
+
+// ProcessorOptions configures a goka processor for this cluster.
+func (g Goka) ProcessorOptions(group goka.Group) []goka.ProcessorOption {
+	cfg := SaramaConfig()
+	opts := []goka.ProcessorOption{
+		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithConfig(cfg, g.topicManagerConfig())),
+		goka.WithConsumerGroupBuilder(goka.ConsumerGroupBuilderWithConfig(cfg)),
+		goka.WithConsumerSaramaBuilder(goka.SaramaConsumerBuilderWithConfig(cfg)),
+		goka.WithProducerBuilder(goka.ProducerBuilderWithConfig(cfg)),
+		goka.WithStorageBuilder(storage.DefaultBuilder(filepath.Join(g.StateDir, "processor", string(group)))),
+	}
+	if g.Logger != nil {
+		opts = append(opts, goka.WithLogger(g.Logger))
+	}
+	return opts
+}
+
+// ViewOptions configures a goka view. name separates the local copies of
+// several views of one table in one process (for example "api" and
+// "orders-lookup").
+func (g Goka) ViewOptions(table goka.Table, name string) []goka.ViewOption {
+	cfg := SaramaConfig()
+	opts := []goka.ViewOption{
+		goka.WithViewTopicManagerBuilder(goka.TopicManagerBuilderWithConfig(cfg, g.topicManagerConfig())),
+		goka.WithViewConsumerSaramaBuilder(goka.SaramaConsumerBuilderWithConfig(cfg)),
+		goka.WithViewStorageBuilder(storage.DefaultBuilder(filepath.Join(g.StateDir, "view", name, string(table)))),
+		goka.WithViewAutoReconnect(),
+	}
+	if g.Logger != nil {
+		opts = append(opts, goka.WithViewLogger(g.Logger))
+	}
+	return opts
+}
+
+// NewView creates a view of table.
+func (g Goka) NewView(table goka.Table, codec goka.Codec, name string) (*goka.View, error) {
+	v, err := goka.NewView(g.Brokers, table, codec, g.ViewOptions(table, name)...)
+	if err != nil {
+		return nil, fmt.Errorf("view %s: %w", table, err)
+	}
+	return v, nil
+}
+
+// NewProcessor creates a goka processor for graph.
+func (g Goka) NewProcessor(graph *goka.GroupGraph) (*goka.Processor, error) {
+	p, err := goka.NewProcessor(g.Brokers, graph, g.ProcessorOptions(graph.Group())...)
+	if err != nil {
+		return nil, fmt.Errorf("processor %s: %w", graph.Group(), err)
+	}
+	return p, nil
+}

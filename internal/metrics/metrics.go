@@ -1,0 +1,66 @@
+// Package metrics declares stockflow's Prometheus metrics in one registry,
+// served on /metrics by every process.
+package metrics
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Registry holds every stockflow metric plus Go runtime and process metrics.
+var Registry = prometheus.NewRegistry()
+
+var (
+	// HTTPDuration observes API request latency by operation and status.
+	HTTPDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "stockflow_http_request_duration_seconds",
+		Help:    "HTTP request latency by operation and status code.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"operation", "status"})
+
+	// CommandsProduced counts commands the API wrote to Kafka, by topic and result.
+	CommandsProduced = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stockflow_commands_produced_total",
+		Help: "Commands produced to Kafka by the API, by topic and result (ok|error).",
+	}, []string{"topic", "result"})
+
+	// OutcomeWaits counts how waits for an outcome ended (answered|timeout).
+	OutcomeWaits = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stockflow_outcome_waits_total",
+		Help: "Waits for a processor outcome, by how they ended (answered|timeout).",
+	}, []string{"result"})
+
+	// ProcessorMessages counts messages handled by processors, by group, topic and result.
+	ProcessorMessages = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stockflow_processor_messages_total",
+		Help: "Messages handled by goka processors, by group, input topic and result (ok|dead_letter).",
+	}, []string{"group", "topic", "result"})
+
+	// StockDecisions counts stock rule verdicts by command and status.
+	StockDecisions = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stockflow_stock_decisions_total",
+		Help: "Stock processor verdicts by command (reserve|release|commit|adjust) and status.",
+	}, []string{"command", "status"})
+
+	// OrdersFinished counts orders reaching a decided status.
+	OrdersFinished = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stockflow_orders_total",
+		Help: "Orders reaching a status (reserved|rejected|paid|cancelled|expired).",
+	}, []string{"status"})
+)
+
+func init() {
+	Registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		HTTPDuration, CommandsProduced, OutcomeWaits, ProcessorMessages, StockDecisions, OrdersFinished,
+	)
+}
+
+// Handler serves the registry in the Prometheus exposition format.
+func Handler() http.Handler {
+	return promhttp.HandlerFor(Registry, promhttp.HandlerOpts{Registry: Registry})
+}

@@ -1,0 +1,66 @@
+package stream
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/codec"
+
+	"github.com/stockflow/stockflow/internal/metrics"
+	"github.com/stockflow/stockflow/schemas"
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/topics"
+)
+
+// Callback applies one decoded message. It returns an error only when the
+// message cannot be applied at all (malformed key or fields); it must then
+// not have changed state or emitted anything. Business refusals are not
+// errors: they are outcomes the callback emits itself.
+type Callback[PT any] func(ctx goka.Context, msg PT) error
+
+// Input declares a goka input edge whose messages are decoded by the
+// callback's own codec. Undecodable or inapplicable messages go to the
+// dead-letters topic and the offset moves on.
+func Input[T any, PT schemas.Message[T]](group goka.Group, topic goka.Stream, fn Callback[PT]) goka.Edge {
+	var c schemas.Codec[T, PT]
+	return goka.Input(topic, new(codec.Bytes), func(ctx goka.Context, raw any) {
+		data, _ := raw.([]byte)
+		msg, err := c.Unmarshal(data)
+		if err == nil {
+			err = fn(ctx, msg)
+		}
+		if err != nil {
+			deadLetter(ctx, group, data, err)
+			metrics.ProcessorMessages.WithLabelValues(string(group), string(topic), "dead_letter").Inc()
+			return
+		}
+		metrics.ProcessorMessages.WithLabelValues(string(group), string(topic), "ok").Inc()
+	})
+}
+
+// DeadLetterOutput is the output edge every processor needs for Input.
+func DeadLetterOutput() goka.Edge {
+	return goka.Output(topics.DeadLetters, schemas.DeadLetterCodec)
+}
+
+func deadLetter(ctx goka.Context, group goka.Group, data []byte, cause error) {
+	slog.Warn("dead-lettering message", "group", group, "topic", ctx.Topic(),
+		"partition", ctx.Partition(), "offset", ctx.Offset(), "key", ctx.Key(), "error", cause)
+	ctx.Emit(topics.DeadLetters, ctx.Key(), &pb.DeadLetter{
+		SourceTopic: string(ctx.Topic()),
+		Partition:   ctx.Partition(),
+		Offset:      ctx.Offset(),
+		Key:         ctx.Key(),
+		Value:       data,
+		Group:       string(group),
+		Error:       cause.Error(),
+		AtUnixMs:    time.Now().UnixMilli(),
+	})
+}
+
+// Errorf builds the error a Callback returns for an inapplicable message.
+func Errorf(format string, args ...any) error {
+	return fmt.Errorf("inapplicable message: "+format, args...)
+}

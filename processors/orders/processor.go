@@ -1,0 +1,124 @@
+package orders
+
+import (
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/lovoo/goka"
+
+	"github.com/stockflow/stockflow/internal/metrics"
+	"github.com/stockflow/stockflow/internal/stream"
+	"github.com/stockflow/stockflow/processors/stock"
+	"github.com/stockflow/stockflow/schemas"
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/topics"
+)
+
+// Graph is the orders processor's goka group graph.
+func Graph() *goka.GroupGraph {
+	return goka.DefineGroup(topics.OrdersGroup,
+		stream.Input(topics.OrdersGroup, topics.OrderCommands, onCommand),
+		stream.Input(topics.OrdersGroup, topics.StockReplies, onReply),
+		goka.Persist(schemas.OrderStateCodec),
+		goka.Output(topics.StockCommands, schemas.StockCommandCodec),
+		goka.Output(topics.Outcomes, schemas.OutcomeCodec),
+		stream.DeadLetterOutput(),
+	)
+}
+
+func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
+	if cmd.GetOrderId() != ctx.Key() {
+		return stream.Errorf("order command for %q arrived on key %q", cmd.GetOrderId(), ctx.Key())
+	}
+	s, _ := ctx.Value().(*pb.OrderState)
+	now := time.Now()
+	if place := cmd.GetPlace(); place != nil {
+		return onPlace(ctx, s, place, now)
+	}
+	if s == nil {
+		problem(ctx, cmd.GetCorrelationId(), &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "order " + cmd.GetOrderId() + " not found"})
+		return nil
+	}
+	var eff Effects
+	var err error
+	switch k := cmd.GetKind().(type) {
+	case *pb.OrderCommand_Pay:
+		eff, err = Pay(s, now)
+	case *pb.OrderCommand_Cancel:
+		eff, err = Cancel(s, k.Cancel.GetReason(), now)
+	case *pb.OrderCommand_Expire:
+		eff = Expire(s, now)
+	default:
+		return stream.Errorf("order command %q has no kind", cmd.GetCommandId())
+	}
+	if errors.Is(err, ErrWrongStatus) {
+		problem(ctx, cmd.GetCorrelationId(), &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_CONFLICT, Detail: err.Error()})
+		return nil
+	}
+	apply(ctx, s, eff, cmd.GetCorrelationId())
+	return nil
+}
+
+func onPlace(ctx goka.Context, s *pb.OrderState, place *pb.PlaceOrder, now time.Time) error {
+	if s != nil {
+		// A retried place: answer again once decided; pending ones answer later.
+		if s.GetOrder().GetStatus() != pb.OrderStatus_ORDER_STATUS_PENDING {
+			publish(ctx, s.GetOrder(), ctx.Key())
+		}
+		return nil
+	}
+	s, eff, err := Place(ctx.Key(), place, now)
+	if err != nil {
+		return stream.Errorf("%w", err)
+	}
+	apply(ctx, s, eff, ctx.Key())
+	return nil
+}
+
+func onReply(ctx goka.Context, r *pb.StockReply) error {
+	s, _ := ctx.Value().(*pb.OrderState)
+	eff := OnReply(s, r, time.Now())
+	if s == nil {
+		if len(eff.Commands) > 0 {
+			slog.Warn("releasing stock held for an unknown order", "order", ctx.Key(), "product", r.GetProductId(), "warehouse", r.GetWarehouseId())
+		}
+		emitCommands(ctx, eff.Commands)
+		return nil
+	}
+	apply(ctx, s, eff, ctx.Key())
+	return nil
+}
+
+// apply stores the state and emits the transition's effects.
+func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string) {
+	if eff.Changed {
+		ctx.SetValue(s)
+	}
+	emitCommands(ctx, eff.Commands)
+	if eff.Publish && eff.Changed {
+		metrics.OrdersFinished.WithLabelValues(StatusName(s.GetOrder().GetStatus())).Inc()
+	}
+	if eff.Publish {
+		publish(ctx, s.GetOrder(), correlationID)
+	}
+}
+
+func emitCommands(ctx goka.Context, cmds []*pb.StockCommand) {
+	now := time.Now().UnixMilli()
+	for _, c := range cmds {
+		c.IssuedAtUnixMs = now
+		ctx.Emit(topics.StockCommands, stock.Key(c.GetProductId(), c.GetWarehouseId()), c)
+	}
+}
+
+func publish(ctx goka.Context, o *pb.Order, correlationID string) {
+	ctx.Emit(topics.Outcomes, correlationID, &pb.Outcome{CorrelationId: correlationID, Result: &pb.Outcome_Order{Order: o}})
+}
+
+func problem(ctx goka.Context, correlationID string, p *pb.Problem) {
+	if correlationID == "" {
+		return
+	}
+	ctx.Emit(topics.Outcomes, correlationID, &pb.Outcome{CorrelationId: correlationID, Result: &pb.Outcome_Problem{Problem: p}})
+}

@@ -1,0 +1,295 @@
+package orders
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/stockflow/stockflow/processors/stock"
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+)
+
+// Sentinel errors of the saga's transitions.
+var (
+	// ErrInvalidOrder: a place command the API should never have produced.
+	ErrInvalidOrder = errors.New("invalid order")
+	// ErrWrongStatus: pay or cancel in a status that does not allow it.
+	ErrWrongStatus = errors.New("order status does not allow this")
+)
+
+// Effects are what a transition asks the processor to emit.
+type Effects struct {
+	// Stock commands, each keyed by product@warehouse.
+	Commands []*pb.StockCommand
+	// Publish asks for the order to be published as an outcome (it reached,
+	// or was asked again for, a decided status).
+	Publish bool
+	// Changed reports that the state must be stored.
+	Changed bool
+}
+
+// Place starts a new order and sends the first reservation of every line.
+func Place(orderID string, p *pb.PlaceOrder, now time.Time) (*pb.OrderState, Effects, error) {
+	if err := validatePlace(p); err != nil {
+		return nil, Effects{}, err
+	}
+	o := &pb.Order{
+		Id: orderID, UserId: p.GetUserId(), ShopId: p.GetShopId(),
+		Status:          pb.OrderStatus_ORDER_STATUS_PENDING,
+		CreatedAtUnixMs: now.UnixMilli(),
+		ExpiresAtUnixMs: now.Add(time.Duration(p.GetTtlSeconds()) * time.Second).UnixMilli(),
+		RequestHash:     p.GetRequestHash(),
+	}
+	s := &pb.OrderState{Order: o}
+	var eff Effects
+	for _, l := range p.GetLines() {
+		o.Lines = append(o.Lines, &pb.OrderLine{
+			ProductId: l.GetProductId(), Quantity: l.GetQuantity(),
+			UnitPriceMinor: l.GetUnitPriceMinor(), Currency: l.GetCurrency(),
+		})
+		s.Progress = append(s.Progress, &pb.LineProgress{Candidates: slices.Clone(l.GetWarehouseIds())})
+	}
+	for i := range s.Progress {
+		if len(s.Progress[i].Candidates) == 0 {
+			return s, reject(s, i, now), nil
+		}
+	}
+	for i := range s.Progress {
+		eff.Commands = append(eff.Commands, reserveNext(s, i))
+	}
+	touch(s, now)
+	eff.Changed = true
+	return s, eff, nil
+}
+
+func validatePlace(p *pb.PlaceOrder) error {
+	if len(p.GetLines()) == 0 {
+		return fmt.Errorf("no lines: %w", ErrInvalidOrder)
+	}
+	seen := map[string]bool{}
+	for i, l := range p.GetLines() {
+		if l.GetQuantity() <= 0 || l.GetProductId() == "" || seen[l.GetProductId()] {
+			return fmt.Errorf("line %d (%q x %d): %w", i, l.GetProductId(), l.GetQuantity(), ErrInvalidOrder)
+		}
+		seen[l.GetProductId()] = true
+	}
+	return nil
+}
+
+// OnReply applies a stock processor's reply. s may be nil (an order this
+// saga never stored); any stock held for it is released.
+func OnReply(s *pb.OrderState, r *pb.StockReply, now time.Time) Effects {
+	if r.GetCommand() != "reserve" {
+		return Effects{}
+	}
+	i := awaitingLine(s, r)
+	if i < 0 {
+		return Effects{Commands: releaseIfOrphan(s, r)}
+	}
+	line, prog := s.Order.Lines[i], s.Progress[i]
+	prog.Awaiting = ""
+	if r.GetQuantity() > 0 {
+		line.Allocations = append(line.Allocations, &pb.Allocation{WarehouseId: r.GetWarehouseId(), Quantity: r.GetQuantity()})
+	}
+	touch(s, now)
+	if remaining(line) > 0 {
+		if len(prog.Candidates) == 0 {
+			return reject(s, i, now)
+		}
+		return Effects{Commands: []*pb.StockCommand{reserveNext(s, i)}, Changed: true}
+	}
+	if allHeld(s) {
+		s.Order.Status = pb.OrderStatus_ORDER_STATUS_RESERVED
+		return Effects{Publish: true, Changed: true}
+	}
+	return Effects{Changed: true}
+}
+
+// Pay commits every hold of a reserved order.
+func Pay(s *pb.OrderState, now time.Time) (Effects, error) {
+	switch s.GetOrder().GetStatus() {
+	case pb.OrderStatus_ORDER_STATUS_PAID:
+		return Effects{Publish: true}, nil
+	case pb.OrderStatus_ORDER_STATUS_RESERVED:
+		if now.UnixMilli() >= s.GetOrder().GetExpiresAtUnixMs() {
+			return Effects{}, fmt.Errorf("reservation expired at %s: %w", time.UnixMilli(s.GetOrder().GetExpiresAtUnixMs()).UTC().Format(time.RFC3339), ErrWrongStatus)
+		}
+	default:
+		return Effects{}, fmt.Errorf("order is %s: %w", statusName(s), ErrWrongStatus)
+	}
+	s.Order.Status = pb.OrderStatus_ORDER_STATUS_PAID
+	touch(s, now)
+	return Effects{Commands: settle(s, commitCmd), Publish: true, Changed: true}, nil
+}
+
+// Cancel releases a pending or reserved order's holds.
+func Cancel(s *pb.OrderState, reason string, now time.Time) (Effects, error) {
+	switch s.GetOrder().GetStatus() {
+	case pb.OrderStatus_ORDER_STATUS_CANCELLED:
+		return Effects{Publish: true}, nil
+	case pb.OrderStatus_ORDER_STATUS_PENDING, pb.OrderStatus_ORDER_STATUS_RESERVED:
+	default:
+		return Effects{}, fmt.Errorf("order is %s: %w", statusName(s), ErrWrongStatus)
+	}
+	return closeOrder(s, pb.OrderStatus_ORDER_STATUS_CANCELLED, reason, now), nil
+}
+
+// Expire releases a reserved order whose deadline has passed. Anything
+// else (paid, cancelled, not yet due) is left alone.
+func Expire(s *pb.OrderState, now time.Time) Effects {
+	o := s.GetOrder()
+	if o.GetStatus() != pb.OrderStatus_ORDER_STATUS_RESERVED || now.UnixMilli() < o.GetExpiresAtUnixMs() {
+		return Effects{}
+	}
+	return closeOrder(s, pb.OrderStatus_ORDER_STATUS_EXPIRED, "expired", now)
+}
+
+// reject marks the order rejected because line i cannot be held, and
+// releases everything held or being held.
+func reject(s *pb.OrderState, i int, now time.Time) Effects {
+	line := s.Order.Lines[i]
+	held := line.GetQuantity() - remaining(line)
+	s.Order.Problem = &pb.Problem{
+		Code:   pb.ErrorCode_ERROR_CODE_INSUFFICIENT_STOCK,
+		Detail: fmt.Sprintf("insufficient stock for product %s: requested %d, %d available in the shop's active warehouses", line.GetProductId(), line.GetQuantity(), held),
+		Field:  fmt.Sprintf("lines[%d].quantity", i),
+	}
+	return closeOrder(s, pb.OrderStatus_ORDER_STATUS_REJECTED, "rejected", now)
+}
+
+func closeOrder(s *pb.OrderState, status pb.OrderStatus, reason string, now time.Time) Effects {
+	cmds := settle(s, func(s *pb.OrderState, product, warehouse string) *pb.StockCommand {
+		return releaseCmd(s, product, warehouse, reason)
+	})
+	s.Order.Status = status
+	touch(s, now)
+	return Effects{Commands: cmds, Publish: true, Changed: true}
+}
+
+// settle builds one command per warehouse that holds, or may be about to
+// hold, stock of a line; in-flight reservations are forgotten.
+func settle(s *pb.OrderState, build func(s *pb.OrderState, product, warehouse string) *pb.StockCommand) []*pb.StockCommand {
+	var cmds []*pb.StockCommand
+	for i, line := range s.Order.Lines {
+		for _, w := range holdingWarehouses(line, s.Progress[i]) {
+			cmds = append(cmds, build(s, line.GetProductId(), w))
+		}
+		s.Progress[i].Awaiting = ""
+	}
+	return cmds
+}
+
+func holdingWarehouses(line *pb.OrderLine, prog *pb.LineProgress) []string {
+	var ws []string
+	for _, a := range line.GetAllocations() {
+		ws = append(ws, a.GetWarehouseId())
+	}
+	if prog.GetAwaiting() != "" && !slices.Contains(ws, prog.GetAwaiting()) {
+		ws = append(ws, prog.GetAwaiting())
+	}
+	return ws
+}
+
+// releaseIfOrphan answers a reserve reply no line waits for: a duplicate,
+// or a late reply to an order closed meanwhile. If it holds stock the order
+// does not account for, that stock is released.
+func releaseIfOrphan(s *pb.OrderState, r *pb.StockReply) []*pb.StockCommand {
+	if r.GetQuantity() <= 0 || accountsFor(s, r) {
+		return nil
+	}
+	orphan := &pb.OrderState{Order: &pb.Order{Id: r.GetOrderId()}}
+	return []*pb.StockCommand{releaseCmd(orphan, r.GetProductId(), r.GetWarehouseId(), "orphan")}
+}
+
+// accountsFor reports whether a live order holds stock where r says.
+func accountsFor(s *pb.OrderState, r *pb.StockReply) bool {
+	switch s.GetOrder().GetStatus() {
+	case pb.OrderStatus_ORDER_STATUS_PENDING, pb.OrderStatus_ORDER_STATUS_RESERVED, pb.OrderStatus_ORDER_STATUS_PAID:
+	default:
+		return false
+	}
+	for _, line := range s.Order.Lines {
+		if line.GetProductId() != r.GetProductId() {
+			continue
+		}
+		for _, a := range line.GetAllocations() {
+			if a.GetWarehouseId() == r.GetWarehouseId() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func awaitingLine(s *pb.OrderState, r *pb.StockReply) int {
+	if s.GetOrder().GetStatus() != pb.OrderStatus_ORDER_STATUS_PENDING {
+		return -1
+	}
+	for i, line := range s.Order.Lines {
+		if line.GetProductId() == r.GetProductId() && s.Progress[i].GetAwaiting() == r.GetWarehouseId() {
+			return i
+		}
+	}
+	return -1
+}
+
+// reserveNext sends line i's remainder to its next candidate warehouse.
+func reserveNext(s *pb.OrderState, i int) *pb.StockCommand {
+	prog, line := s.Progress[i], s.Order.Lines[i]
+	w := prog.Candidates[0]
+	prog.Candidates = prog.Candidates[1:]
+	prog.Awaiting = w
+	prog.Contacted = append(prog.Contacted, w)
+	cmd := stockCmd(s, "reserve", line.GetProductId(), w)
+	cmd.Kind = &pb.StockCommand_Reserve{Reserve: &pb.Reserve{
+		OrderId: s.Order.GetId(), Quantity: remaining(line), AllowPartial: true,
+	}}
+	return cmd
+}
+
+func releaseCmd(s *pb.OrderState, product, warehouse, reason string) *pb.StockCommand {
+	cmd := stockCmd(s, "release", product, warehouse)
+	cmd.Kind = &pb.StockCommand_Release{Release: &pb.Release{OrderId: s.Order.GetId(), Reason: reason}}
+	return cmd
+}
+
+func commitCmd(s *pb.OrderState, product, warehouse string) *pb.StockCommand {
+	cmd := stockCmd(s, "commit", product, warehouse)
+	cmd.Kind = &pb.StockCommand_Commit{Commit: &pb.Commit{OrderId: s.Order.GetId()}}
+	return cmd
+}
+
+// stockCmd builds a command with an id derived from what it does, so that
+// a re-run of the same transition produces the same command.
+func stockCmd(s *pb.OrderState, verb, product, warehouse string) *pb.StockCommand {
+	return &pb.StockCommand{
+		CommandId:   fmt.Sprintf("%s/%s/%s/%d", s.Order.GetId(), verb, stock.Key(product, warehouse), s.Order.GetVersion()),
+		ProductId:   product,
+		WarehouseId: warehouse,
+	}
+}
+
+func remaining(line *pb.OrderLine) int64 {
+	q := line.GetQuantity()
+	for _, a := range line.GetAllocations() {
+		q -= a.GetQuantity()
+	}
+	return q
+}
+
+func allHeld(s *pb.OrderState) bool {
+	for i, line := range s.Order.Lines {
+		if remaining(line) > 0 || s.Progress[i].GetAwaiting() != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func touch(s *pb.OrderState, now time.Time) {
+	s.Order.Version++
+	s.Order.UpdatedAtUnixMs = now.UnixMilli()
+}
+
+func statusName(s *pb.OrderState) string { return StatusName(s.GetOrder().GetStatus()) }

@@ -1,0 +1,85 @@
+package topics
+
+import (
+	"time"
+
+	"github.com/lovoo/goka"
+)
+
+// Processor groups. Each owns the group table named after it.
+const (
+	StockGroup      goka.Group = "stock"
+	OrdersGroup     goka.Group = "orders"
+	WarehousesGroup goka.Group = "warehouses"
+	CatalogGroup    goka.Group = "catalog"
+	ShopsGroup      goka.Group = "shops"
+)
+
+// Group tables (compacted changelogs of each group's state).
+var (
+	StockTable      = goka.GroupTable(StockGroup)
+	OrdersTable     = goka.GroupTable(OrdersGroup)
+	WarehousesTable = goka.GroupTable(WarehousesGroup)
+	CatalogTable    = goka.GroupTable(CatalogGroup)
+	ShopsTable      = goka.GroupTable(ShopsGroup)
+)
+
+// Streams.
+const (
+	// StockCommands carries stock.v1 StockCommand keyed "<product>@<warehouse>".
+	StockCommands goka.Stream = "stock-commands"
+	// StockReplies carries StockReply keyed by order id, from stock to orders.
+	StockReplies goka.Stream = "stock-replies"
+	// StockMovements carries StockMovement keyed "<product>@<warehouse>" for
+	// analytics and downstream systems.
+	StockMovements goka.Stream = "stock-movements"
+	// OrderCommands carries OrderCommand keyed by order id.
+	OrderCommands goka.Stream = "order-commands"
+	// WarehouseCommands carries WarehouseCommand keyed by warehouse id.
+	WarehouseCommands goka.Stream = "warehouse-commands"
+	// CatalogCommands carries CatalogCommand keyed by product id.
+	CatalogCommands goka.Stream = "catalog-commands"
+	// ShopCommands carries ShopCommand keyed by shop id.
+	ShopCommands goka.Stream = "shop-commands"
+	// Outcomes carries Outcome keyed by correlation id; the API tails it to
+	// answer callers that wait for a result.
+	Outcomes goka.Stream = "outcomes"
+	// DeadLetters carries DeadLetter: messages a processor could not apply.
+	DeadLetters goka.Stream = "dead-letters"
+)
+
+// Spec describes one topic to create.
+type Spec struct {
+	Name string
+	// Compacted topics keep the latest value per key forever (tables).
+	Compacted bool
+	// Retention applies to non-compacted topics; 0 keeps messages forever.
+	Retention time.Duration
+}
+
+const (
+	week = 7 * 24 * time.Hour
+	// commandRetention bounds how long an unprocessed command survives a
+	// stopped processor. A week covers a long outage.
+	commandRetention = week
+)
+
+// All lists every topic stockflow uses, tables and streams alike.
+func All() []Spec {
+	return []Spec{
+		{Name: string(StockTable), Compacted: true},
+		{Name: string(OrdersTable), Compacted: true},
+		{Name: string(WarehousesTable), Compacted: true},
+		{Name: string(CatalogTable), Compacted: true},
+		{Name: string(ShopsTable), Compacted: true},
+		{Name: string(StockCommands), Retention: commandRetention},
+		{Name: string(StockReplies), Retention: commandRetention},
+		{Name: string(OrderCommands), Retention: commandRetention},
+		{Name: string(WarehouseCommands), Retention: commandRetention},
+		{Name: string(CatalogCommands), Retention: commandRetention},
+		{Name: string(ShopCommands), Retention: commandRetention},
+		{Name: string(StockMovements), Retention: 4 * week},
+		{Name: string(Outcomes), Retention: time.Hour},
+		{Name: string(DeadLetters), Retention: 4 * week},
+	}
+}
