@@ -68,6 +68,8 @@ func NewHandler(d Deps) http.Handler {
 func Config() huma.Config {
 	cfg := huma.DefaultConfig("stockflow", Version)
 	cfg.Info.Description = "Orders and multi-warehouse stock over Kafka stream processors."
+	// No "$schema" links in bodies: clients get plain JSON objects.
+	cfg.CreateHooks = nil
 	return cfg
 }
 

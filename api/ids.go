@@ -4,10 +4,6 @@ import (
 	"github.com/google/uuid"
 )
 
-// idPattern restricts ids to characters that never clash with key
-// separators ("@" joins product and warehouse in stock keys).
-const idPattern = "^[A-Za-z0-9_-]{1,64}$"
-
 // idempotencyNamespace derives stable ids from Idempotency-Key headers.
 var idempotencyNamespace = uuid.MustParse("5b1c2a3e-6f0d-4f7e-9a52-8f0b1d6c7e21")
 

@@ -99,6 +99,7 @@ func (s *server) createProduct(ctx context.Context, in *createProductInput) (*pr
 	if p == nil {
 		return nil, unexpectedOutcome(o)
 	}
+	s.awaitVersion(ctx, s.Views.Catalog, id, p.GetVersion())
 	return &productOutput{Location: "/products/" + id, Body: productBody(p)}, nil
 }
 

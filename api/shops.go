@@ -79,6 +79,7 @@ func (s *server) createShop(ctx context.Context, in *createShopInput) (*shopOutp
 	if shop == nil {
 		return nil, unexpectedOutcome(o)
 	}
+	s.awaitVersion(ctx, s.Views.Shops, id, shop.GetVersion())
 	return &shopOutput{Location: "/shops/" + id, Body: shopBody(shop)}, nil
 }
 

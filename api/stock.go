@@ -75,6 +75,7 @@ func (s *server) adjustStock(ctx context.Context, in *adjustStockInput) (*stockO
 	if l == nil {
 		return nil, unexpectedOutcome(o)
 	}
+	s.awaitVersion(ctx, s.Views.Stock, key, l.GetVersion())
 	return &stockOutput{Body: StockLevel{
 		ProductID: l.GetProductId(), WarehouseID: l.GetWarehouseId(),
 		OnHand: l.GetOnHand(), Reserved: l.GetReserved(), Available: stock.Available(l),

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"fmt"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 )
@@ -14,4 +16,28 @@ func lookup[PT any](t Table, key string) (v PT, ok bool, err error) {
 	}
 	v, ok = raw.(PT)
 	return v, ok, nil
+}
+
+// versioned is a table value that counts its changes.
+type versioned interface {
+	GetVersion() int64
+}
+
+// viewPollInterval is how often awaitVersion re-reads the view.
+const viewPollInterval = 2 * time.Millisecond
+
+// awaitVersion waits, up to WaitTimeout, until the view of t holds key at
+// version or later. A processor answered with that version, so the view is
+// at most a moment behind; waiting gives callers read-your-writes: a GET
+// after a 201 finds what was created. A timeout is not an error: the write
+// happened, the view is only slow.
+func (s *server) awaitVersion(ctx context.Context, t Table, key string, version int64) {
+	deadline := time.Now().Add(s.WaitTimeout)
+	for time.Now().Before(deadline) && ctx.Err() == nil {
+		v, ok, err := lookup[versioned](t, key)
+		if err == nil && ok && v.GetVersion() >= version {
+			return
+		}
+		time.Sleep(viewPollInterval)
+	}
 }

@@ -85,6 +85,7 @@ func (s *server) createWarehouse(ctx context.Context, in *createWarehouseInput) 
 	if w == nil {
 		return nil, unexpectedOutcome(o)
 	}
+	s.awaitVersion(ctx, s.Views.Warehouses, id, w.GetVersion())
 	return &warehouseOutput{Location: "/warehouses/" + id, Body: warehouseBody(w)}, nil
 }
 
@@ -127,6 +128,7 @@ func (s *server) setWarehouseStatus(ctx context.Context, in *setWarehouseStatusI
 	if w == nil {
 		return nil, unexpectedOutcome(o)
 	}
+	s.awaitVersion(ctx, s.Views.Warehouses, w.GetId(), w.GetVersion())
 	return &warehouseOutput{Location: "/warehouses/" + w.GetId(), Body: warehouseBody(w)}, nil
 }
 

@@ -74,9 +74,12 @@ func Start(ctx context.Context, cfg Config, parts Parts) (s *System, err error) 
 		return nil, err
 	}
 	if parts.API {
-		if err := s.startAPI(ctx, g); err != nil {
-			return nil, err
-		}
+		err = s.startAPI(ctx, g)
+	} else if len(parts.Processors) > 0 {
+		err = s.serve(opsHandler(s.Ready))
+	}
+	if err != nil {
+		return nil, err
 	}
 	return s, nil
 }

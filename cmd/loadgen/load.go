@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+type setup struct {
+	shop     string
+	products []string
+}
+
+func seed(ctx context.Context, c *client, o options) (setup, error) {
+	var s setup
+	var warehouses []string
+	for i := range o.warehouses {
+		id, err := c.create(ctx, "/warehouses", map[string]any{"name": fmt.Sprintf("bench-w%d", i)})
+		if err != nil {
+			return s, err
+		}
+		warehouses = append(warehouses, id)
+	}
+	shop, err := c.create(ctx, "/shops", map[string]any{"name": "bench", "warehouse_ids": warehouses})
+	if err != nil {
+		return s, err
+	}
+	s.shop = shop
+	for i := range o.products {
+		id, err := c.create(ctx, "/products", map[string]any{"sku": fmt.Sprintf("BENCH-%d-%d", time.Now().UnixNano(), i), "name": "bench", "price_minor": 1000, "currency": "IDR"})
+		if err != nil {
+			return s, err
+		}
+		for _, w := range warehouses {
+			body := map[string]any{"product_id": id, "kind": "receive", "quantity": o.stock, "reason": "bench"}
+			if status, err := c.post(ctx, "/warehouses/"+w+"/stock", body, nil); err != nil || status != http.StatusOK {
+				return s, fmt.Errorf("receive stock: %d %v", status, err)
+			}
+		}
+		s.products = append(s.products, id)
+	}
+	return s, nil
+}
+
+type result struct {
+	elapsed   time.Duration
+	latencies []time.Duration
+	statuses  map[int]int
+	errors    int
+}
+
+func placeOrders(ctx context.Context, c *client, s setup, o options) result {
+	var (
+		mu       sync.Mutex
+		res      = result{statuses: map[int]int{}}
+		done     atomic.Int64
+		next     = make(chan struct{})
+		wg       sync.WaitGroup
+		progress = time.NewTicker(time.Second)
+	)
+	defer progress.Stop()
+	start := time.Now()
+	for range o.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			local := make([]time.Duration, 0, o.orders/o.clients+1)
+			statuses := map[int]int{}
+			errs := 0
+			for range next {
+				body := map[string]any{"shop_id": s.shop, "lines": []map[string]any{{"product_id": s.products[rand.IntN(len(s.products))], "quantity": o.qty}}}
+				t0 := time.Now()
+				status, err := c.post(ctx, "/orders", body, nil)
+				local = append(local, time.Since(t0))
+				if err != nil {
+					errs++
+				}
+				statuses[status]++
+				done.Add(1)
+			}
+			mu.Lock()
+			res.latencies = append(res.latencies, local...)
+			for k, v := range statuses {
+				res.statuses[k] += v
+			}
+			res.errors += errs
+			mu.Unlock()
+		}()
+	}
+	for i := 0; i < o.orders && ctx.Err() == nil; i++ {
+		select {
+		case next <- struct{}{}:
+		case <-progress.C:
+			n := done.Load()
+			fmt.Printf("  %6d/%d orders, %.0f orders/s so far\n", n, o.orders, float64(n)/time.Since(start).Seconds())
+			next <- struct{}{}
+		}
+	}
+	close(next)
+	wg.Wait()
+	res.elapsed = time.Since(start)
+	return res
+}
+
+func (r result) print(w io.Writer) {
+	slices.Sort(r.latencies)
+	pct := func(p float64) time.Duration {
+		if len(r.latencies) == 0 {
+			return 0
+		}
+		return r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
+	}
+	n := len(r.latencies)
+	fmt.Fprintf(w, "orders: %d in %.2fs = %.0f orders/s\n", n, r.elapsed.Seconds(), float64(n)/r.elapsed.Seconds())
+	fmt.Fprintf(w, "latency: p50 %s  p95 %s  p99 %s  max %s\n",
+		pct(0.50).Round(time.Microsecond), pct(0.95).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
+	fmt.Fprintf(w, "statuses: %v  transport errors: %d\n", r.statuses, r.errors)
+}

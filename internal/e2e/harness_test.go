@@ -1,0 +1,251 @@
+package e2e_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/stockflow/stockflow/internal/app"
+)
+
+// system is a running stockflow under test.
+type system struct {
+	t       *testing.T
+	sys     *app.System
+	base    string
+	dataDir string
+	stopped bool
+}
+
+func testConfig(dataDir string) app.Config {
+	return app.Config{
+		DataDir: dataDir, HTTPAddr: "127.0.0.1:0", EmbeddedKafkaPort: 0,
+		Partitions: 6, Replication: 1,
+		WaitTimeout: 10 * time.Second, ReservationTTL: 30 * time.Minute, ShutdownTimeout: 10 * time.Second,
+		LogFormat: "text", LogLevel: "warn",
+	}
+}
+
+// start runs the whole system on dataDir and waits until it is ready.
+func start(t *testing.T, dataDir string) *system {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	sys, err := app.Start(ctx, testConfig(dataDir), app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	s := &system{t: t, sys: sys, base: "http://" + sys.HTTPAddr(), dataDir: dataDir}
+	t.Cleanup(s.stop)
+	s.waitReady(ctx)
+	return s
+}
+
+func (s *system) waitReady(ctx context.Context) {
+	s.t.Helper()
+	for {
+		if status, _ := s.call(http.MethodGet, "/readyz", nil, nil); status == http.StatusOK {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			s.t.Fatal("system not ready within a minute")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func (s *system) stop() {
+	if s.stopped {
+		return
+	}
+	s.stopped = true
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.sys.Stop(ctx); err != nil {
+		s.t.Errorf("stop: %v", err)
+	}
+}
+
+// call sends body as JSON and decodes the response into out (if not nil).
+func (s *system) call(method, path string, body any, out any, headers ...string) (int, []byte) {
+	s.t.Helper()
+	var r io.Reader
+	if raw, ok := body.([]byte); ok {
+		r = bytes.NewReader(raw)
+	} else if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			s.t.Fatalf("encode body: %v", err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.base+path, r)
+	if err != nil {
+		s.t.Fatalf("request: %v", err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if out != nil && resp.StatusCode < 300 {
+		if err := json.Unmarshal(data, out); err != nil {
+			s.t.Fatalf("%s %s: decode %s: %v", method, path, data, err)
+		}
+	}
+	return resp.StatusCode, data
+}
+
+// mustCall fails the test unless the call answers want.
+func (s *system) mustCall(want int, method, path string, body any, out any) {
+	s.t.Helper()
+	if status, data := s.call(method, path, body, out); status != want {
+		s.t.Fatalf("%s %s = %d %s, want %d", method, path, status, data, want)
+	}
+}
+
+type idBody struct {
+	ID string `json:"id"`
+}
+
+func (s *system) warehouse(name string) string {
+	var b idBody
+	s.mustCall(http.StatusCreated, http.MethodPost, "/warehouses", map[string]any{"name": name}, &b)
+	return b.ID
+}
+
+func (s *system) product(sku string) string {
+	var b idBody
+	s.mustCall(http.StatusCreated, http.MethodPost, "/products", map[string]any{"sku": sku, "name": sku, "price_minor": 1500, "currency": "IDR"}, &b)
+	return b.ID
+}
+
+func (s *system) shop(warehouses ...string) string {
+	var b idBody
+	s.mustCall(http.StatusCreated, http.MethodPost, "/shops", map[string]any{"name": "shop", "warehouse_ids": warehouses}, &b)
+	return b.ID
+}
+
+func (s *system) receive(warehouse, product string, qty int) {
+	s.mustCall(http.StatusOK, http.MethodPost, "/warehouses/"+warehouse+"/stock",
+		map[string]any{"product_id": product, "kind": "receive", "quantity": qty, "reason": "test delivery"}, nil)
+}
+
+type order struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	Allocations []struct {
+		ProductID   string `json:"product_id"`
+		WarehouseID string `json:"warehouse_id"`
+		Quantity    int64  `json:"quantity"`
+	} `json:"allocations"`
+}
+
+type problem struct {
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	Errors []struct {
+		Message  string `json:"message"`
+		Location string `json:"location"`
+	} `json:"errors"`
+}
+
+func lines(pairs ...any) []map[string]any {
+	var out []map[string]any
+	for i := 0; i+1 < len(pairs); i += 2 {
+		out = append(out, map[string]any{"product_id": pairs[i], "quantity": pairs[i+1]})
+	}
+	return out
+}
+
+// place places an order and returns the status and raw body.
+func (s *system) place(shop string, ls []map[string]any) (int, []byte) {
+	s.t.Helper()
+	return s.call(http.MethodPost, "/orders", map[string]any{"shop_id": shop, "lines": ls}, nil)
+}
+
+type level struct {
+	WarehouseID string `json:"warehouse_id"`
+	OnHand      int64  `json:"on_hand"`
+	Reserved    int64  `json:"reserved"`
+	Available   int64  `json:"available"`
+}
+
+type productBody struct {
+	Availability struct {
+		Available  int64   `json:"available"`
+		Warehouses []level `json:"warehouses"`
+	} `json:"availability"`
+}
+
+// levelOf reads product@warehouse through the API.
+func (s *system) levelOf(product, warehouse string) level {
+	s.t.Helper()
+	var p productBody
+	s.mustCall(http.StatusOK, http.MethodGet, "/products/"+product, nil, &p)
+	for _, l := range p.Availability.Warehouses {
+		if l.WarehouseID == warehouse {
+			return l
+		}
+	}
+	return level{WarehouseID: warehouse}
+}
+
+// eventually retries check until it returns "" or the deadline passes.
+func eventually(t *testing.T, check func() string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		msg := check()
+		if msg == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal(msg)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// expectLevel waits until the API shows product@warehouse at onHand/reserved.
+func (s *system) expectLevel(product, warehouse string, onHand, reserved int64) {
+	s.t.Helper()
+	eventually(s.t, func() string {
+		l := s.levelOf(product, warehouse)
+		if l.OnHand != onHand || l.Reserved != reserved {
+			return fmt.Sprintf("level %d/%d, want on_hand %d reserved %d", l.OnHand, l.Reserved, onHand, reserved)
+		}
+		return ""
+	})
+}
+
+// endOffsets sums the end offsets of topics: it grows with every record produced.
+func (s *system) endOffsets(topics ...string) int64 {
+	s.t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(s.sys.Brokers()...))
+	if err != nil {
+		s.t.Fatalf("client: %v", err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(context.Background(), topics...)
+	if err != nil {
+		s.t.Fatalf("end offsets: %v", err)
+	}
+	var sum int64
+	ends.Each(func(o kadm.ListedOffset) { sum += o.Offset })
+	return sum
+}

@@ -1,0 +1,69 @@
+package orders_test
+
+import (
+	"testing"
+
+	"github.com/stockflow/stockflow/internal/gokatest"
+	"github.com/stockflow/stockflow/processors/orders"
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/topics"
+)
+
+func placeCmd(p *pb.PlaceOrder) *pb.OrderCommand {
+	return &pb.OrderCommand{CommandId: "o1", OrderId: "o1", CorrelationId: "o1", Kind: &pb.OrderCommand_Place{Place: p}}
+}
+
+func TestProcessorRunsTheSagaOverKafkaTopics(t *testing.T) {
+	gkt := gokatest.Start(t, orders.Graph())
+	stockCmds := gkt.NewQueueTracker(string(topics.StockCommands))
+	outcomes := gkt.NewQueueTracker(string(topics.Outcomes))
+
+	gokatest.Send(t, gkt, topics.OrderCommands, "o1", placeCmd(place(line("p1", 1, "w1"), line("p2", 2, "w1"))))
+	keys, sent := gokatest.Drain[*pb.StockCommand](t, stockCmds)
+	if !equal(keys, []string{"p1@w1", "p2@w1"}) || len(sent) != 2 {
+		t.Fatalf("stock commands keyed %v, want p1@w1 and p2@w1", keys)
+	}
+	gokatest.Send(t, gkt, topics.StockReplies, "o1", reply("p1", "w1", 1))
+	gokatest.Send(t, gkt, topics.StockReplies, "o1", reply("p2", "w1", 1))
+
+	_, sent = gokatest.Drain[*pb.StockCommand](t, stockCmds)
+	if got := []string{cmd(sent[0]), cmd(sent[1])}; !equal(got, []string{"release p1@w1", "release p2@w1"}) {
+		t.Fatalf("compensation sent %v", got)
+	}
+	_, outs := gokatest.Drain[*pb.Outcome](t, outcomes)
+	if len(outs) != 1 || outs[0].GetOrder().GetStatus() != rejected || outs[0].GetCorrelationId() != "o1" {
+		t.Fatalf("outcomes %v, want one rejection for o1", outs)
+	}
+	if s := gkt.TableValue(topics.OrdersTable, "o1").(*pb.OrderState); s.GetOrder().GetStatus() != rejected {
+		t.Fatalf("stored status %v, want rejected", s.GetOrder().GetStatus())
+	}
+}
+
+func TestRetriedPlaceAnswersAgainWithoutReservingTwice(t *testing.T) {
+	gkt := gokatest.Start(t, orders.Graph())
+	stockCmds := gkt.NewQueueTracker(string(topics.StockCommands))
+	outcomes := gkt.NewQueueTracker(string(topics.Outcomes))
+
+	p := place(line("p1", 1, "w1"))
+	gokatest.Send(t, gkt, topics.OrderCommands, "o1", placeCmd(p))
+	gokatest.Send(t, gkt, topics.StockReplies, "o1", reply("p1", "w1", 1))
+	gokatest.Send(t, gkt, topics.OrderCommands, "o1", placeCmd(p))
+
+	if _, sent := gokatest.Drain[*pb.StockCommand](t, stockCmds); len(sent) != 1 {
+		t.Fatalf("sent %d stock commands, want 1", len(sent))
+	}
+	_, outs := gokatest.Drain[*pb.Outcome](t, outcomes)
+	if len(outs) != 2 || outs[1].GetOrder().GetStatus() != reserved {
+		t.Fatalf("outcomes %v, want reserved twice", outs)
+	}
+}
+
+func TestPayForAnUnknownOrderIsANotFoundOutcome(t *testing.T) {
+	gkt := gokatest.Start(t, orders.Graph())
+	outcomes := gkt.NewQueueTracker(string(topics.Outcomes))
+	gokatest.Send(t, gkt, topics.OrderCommands, "o9", &pb.OrderCommand{CommandId: "c1", OrderId: "o9", CorrelationId: "c1", Kind: &pb.OrderCommand_Pay{Pay: &pb.PayOrder{}}})
+	keys, outs := gokatest.Drain[*pb.Outcome](t, outcomes)
+	if len(outs) != 1 || keys[0] != "c1" || outs[0].GetProblem().GetCode() != pb.ErrorCode_ERROR_CODE_NOT_FOUND {
+		t.Fatalf("outcomes %v, want not found on c1", outs)
+	}
+}
