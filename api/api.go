@@ -11,6 +11,7 @@ import (
 	"github.com/lovoo/goka"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/stockflow/stockflow/internal/auth"
 	"github.com/stockflow/stockflow/internal/metrics"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
@@ -33,7 +34,7 @@ type Table interface {
 
 // Views are the tables the API reads.
 type Views struct {
-	Warehouses, Catalog, Shops, Stock, Orders Table
+	Warehouses, Catalog, Shops, Stock, Orders, Users Table
 }
 
 // Deps are the API's collaborators and settings.
@@ -48,6 +49,12 @@ type Deps struct {
 	ReservationTTL time.Duration
 	// Ready reports whether views are caught up and processors running.
 	Ready func() bool
+	// Tokens signs and verifies access tokens.
+	Tokens *auth.Tokens
+	// EmailThrottle blocks an email after repeated login failures.
+	EmailThrottle *auth.Throttle
+	// ClientThrottle blocks a client address after repeated login failures.
+	ClientThrottle *auth.Throttle
 }
 
 // Version is the API version in the OpenAPI document.
@@ -58,7 +65,6 @@ const Version = "1.0.0"
 func NewHandler(d Deps) http.Handler {
 	mux := http.NewServeMux()
 	api := humago.New(mux, Config())
-	api.UseMiddleware(observe)
 	Register(api, d)
 	mux.Handle("GET /metrics", metrics.Handler())
 	return mux
@@ -70,13 +76,16 @@ func Config() huma.Config {
 	cfg.Info.Description = "Orders and multi-warehouse stock over Kafka stream processors."
 	// No "$schema" links in bodies: clients get plain JSON objects.
 	cfg.CreateHooks = nil
+	addSecurityScheme(&cfg)
 	return cfg
 }
 
 // Register adds every operation to api.
 func Register(api huma.API, d Deps) {
 	s := &server{Deps: d}
+	api.UseMiddleware(observe, s.authenticate(api))
 	s.registerHealth(api)
+	s.registerUsers(api)
 	s.registerWarehouses(api)
 	s.registerProducts(api)
 	s.registerShops(api)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/stockflow/stockflow/internal/auth"
 	"github.com/stockflow/stockflow/processors/orders"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 	"github.com/stockflow/stockflow/topics"
@@ -81,24 +82,28 @@ type cancelOrderInput struct {
 }
 
 func (s *server) registerOrders(api huma.API) {
-	huma.Register(api, huma.Operation{
+	huma.Register(api, signedIn(huma.Operation{
 		OperationID: "place-order", Method: http.MethodPost, Path: "/orders",
 		Summary: "Place an order, reserving its stock", Tags: []string{"Orders"}, DefaultStatus: http.StatusCreated,
-		Description: "Answers 201 with the reserved order, 409 when a line cannot be reserved (naming it), or 202 with a Location to poll when the outcome takes longer than the wait timeout.",
+		Description:  "Answers 201 with the reserved order, 409 when a line cannot be reserved (naming it), or 202 with a Location to poll when the outcome takes longer than the wait timeout.",
 		MaxBodyBytes: 64 * 1024, Errors: []int{http.StatusConflict, http.StatusNotFound, http.StatusUnprocessableEntity},
-	}, s.placeOrder)
-	huma.Register(api, huma.Operation{
+	}), s.placeOrder)
+	huma.Register(api, signedIn(huma.Operation{
+		OperationID: "list-orders", Method: http.MethodGet, Path: "/orders",
+		Summary: "List my orders (every order for admins)", Tags: []string{"Orders"},
+	}), s.listOrders)
+	huma.Register(api, signedIn(huma.Operation{
 		OperationID: "get-order", Method: http.MethodGet, Path: "/orders/{orderId}",
 		Summary: "Get an order", Tags: []string{"Orders"},
-	}, s.getOrder)
-	huma.Register(api, huma.Operation{
+	}), s.getOrder)
+	huma.Register(api, signedIn(huma.Operation{
 		OperationID: "pay-order", Method: http.MethodPost, Path: "/orders/{orderId}/pay",
 		Summary: "Confirm payment: commit the order's reserved stock", Tags: []string{"Orders"},
-	}, s.payOrder)
-	huma.Register(api, huma.Operation{
+	}), s.payOrder)
+	huma.Register(api, signedIn(huma.Operation{
 		OperationID: "cancel-order", Method: http.MethodPost, Path: "/orders/{orderId}/cancel",
 		Summary: "Cancel an order, releasing its reserved stock", Tags: []string{"Orders"}, MaxBodyBytes: smallBody,
-	}, s.cancelOrder)
+	}), s.cancelOrder)
 }
 
 func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOutput, error) {
@@ -137,7 +142,7 @@ func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOut
 
 // resolveOrder checks the request against the views and builds the command:
 // each line gets its price and the shop's active warehouses, best first.
-func (s *server) resolveOrder(who principal, in *placeOrderInput) (*pb.PlaceOrder, error) {
+func (s *server) resolveOrder(who auth.Principal, in *placeOrderInput) (*pb.PlaceOrder, error) {
 	if err := checkDistinctProducts(in.Body.Lines); err != nil {
 		return nil, err
 	}
@@ -209,6 +214,26 @@ func orderResult(o *pb.Order) (*orderOutput, error) {
 		status = http.StatusAccepted
 	}
 	return &orderOutput{Status: status, Location: "/orders/" + o.GetId(), Body: orderBody(o)}, nil
+}
+
+type listOrdersInput struct {
+	PageParams
+}
+
+type orderPage struct {
+	Body Page[Order]
+}
+
+// listOrders pages through the caller's orders (every order for admins).
+// It scans the orders view in id order, which is creation order for
+// UUIDv7 ids; see docs/architecture.md for the cost of this scan.
+func (s *server) listOrders(ctx context.Context, in *listOrdersInput) (*orderPage, error) {
+	who := callerOf(ctx)
+	p, err := page(s.Views.Orders, in.PageParams, func(st *pb.OrderState) (Order, bool) {
+		o := st.GetOrder()
+		return orderBody(o), who.Admin || o.GetUserId() == who.UserID
+	})
+	return &orderPage{Body: p}, err
 }
 
 func (s *server) getOrder(ctx context.Context, in *orderIDInput) (*orderOutput, error) {

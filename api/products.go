@@ -67,11 +67,11 @@ type productPage struct {
 }
 
 func (s *server) registerProducts(api huma.API) {
-	huma.Register(api, huma.Operation{
+	huma.Register(api, adminOnly(huma.Operation{
 		OperationID: "create-product", Method: http.MethodPost, Path: "/products",
 		Summary: "Create a product", Tags: []string{"Products"}, DefaultStatus: http.StatusCreated,
 		MaxBodyBytes: smallBody,
-	}, s.createProduct)
+	}), s.createProduct)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-products", Method: http.MethodGet, Path: "/products",
 		Summary: "List products with availability", Tags: []string{"Products"},
@@ -103,11 +103,12 @@ func (s *server) createProduct(ctx context.Context, in *createProductInput) (*pr
 	return &productOutput{Location: "/products/" + id, Body: productBody(p)}, nil
 }
 
-func (s *server) listProducts(_ context.Context, in *listProductsInput) (*productPage, error) {
+func (s *server) listProducts(ctx context.Context, in *listProductsInput) (*productPage, error) {
+	admin := callerOf(ctx).Admin
 	var scanErr error
 	p, err := page(s.Views.Catalog, in.PageParams, func(p *pb.Product) (Product, bool) {
 		body := productBody(p)
-		a, err := s.availability(p.GetId())
+		a, err := s.availability(p.GetId(), admin)
 		if err != nil {
 			scanErr = err
 			return body, false
@@ -121,13 +122,13 @@ func (s *server) listProducts(_ context.Context, in *listProductsInput) (*produc
 	return &productPage{Body: p}, err
 }
 
-func (s *server) getProduct(_ context.Context, in *productIDInput) (*productOutput, error) {
+func (s *server) getProduct(ctx context.Context, in *productIDInput) (*productOutput, error) {
 	p, err := s.product(in.ProductID, "path.productId")
 	if err != nil {
 		return nil, err
 	}
 	body := productBody(p)
-	if body.Availability, err = s.availability(p.GetId()); err != nil {
+	if body.Availability, err = s.availability(p.GetId(), callerOf(ctx).Admin); err != nil {
 		return nil, err
 	}
 	return &productOutput{Location: "/products/" + p.GetId(), Body: body}, nil
@@ -145,8 +146,9 @@ func (s *server) product(id, location string) (*pb.Product, error) {
 	return p, nil
 }
 
-// availability lists a product's levels in every warehouse that has one.
-func (s *server) availability(productID string) (*Availability, error) {
+// availability sums a product's stock over active warehouses and lists its
+// levels: every warehouse for admins, active ones for everybody else.
+func (s *server) availability(productID string, admin bool) (*Availability, error) {
 	levels, err := s.levels(productID)
 	if err != nil {
 		return nil, err
@@ -159,6 +161,8 @@ func (s *server) availability(productID string) (*Availability, error) {
 		}
 		if ws.Status == "active" {
 			a.Available += ws.Available
+		} else if !admin {
+			continue
 		}
 		a.Warehouses = append(a.Warehouses, ws)
 	}

@@ -43,11 +43,11 @@ type shopWarehousesOutput struct {
 }
 
 func (s *server) registerShops(api huma.API) {
-	huma.Register(api, huma.Operation{
+	huma.Register(api, adminOnly(huma.Operation{
 		OperationID: "create-shop", Method: http.MethodPost, Path: "/shops",
 		Summary: "Create a shop", Tags: []string{"Shops"}, DefaultStatus: http.StatusCreated,
 		MaxBodyBytes: smallBody,
-	}, s.createShop)
+	}), s.createShop)
 	huma.Register(api, huma.Operation{
 		OperationID: "get-shop", Method: http.MethodGet, Path: "/shops/{shopId}",
 		Summary: "Get a shop", Tags: []string{"Shops"},

@@ -52,23 +52,23 @@ type warehousePage struct {
 }
 
 func (s *server) registerWarehouses(api huma.API) {
-	huma.Register(api, huma.Operation{
+	huma.Register(api, adminOnly(huma.Operation{
 		OperationID: "create-warehouse", Method: http.MethodPost, Path: "/warehouses",
 		Summary: "Create a warehouse", Tags: []string{"Warehouses"}, DefaultStatus: http.StatusCreated,
 		MaxBodyBytes: smallBody,
-	}, s.createWarehouse)
-	huma.Register(api, huma.Operation{
+	}), s.createWarehouse)
+	huma.Register(api, adminOnly(huma.Operation{
 		OperationID: "list-warehouses", Method: http.MethodGet, Path: "/warehouses",
 		Summary: "List warehouses with their status", Tags: []string{"Warehouses"},
-	}, s.listWarehouses)
-	huma.Register(api, huma.Operation{
+	}), s.listWarehouses)
+	huma.Register(api, adminOnly(huma.Operation{
 		OperationID: "get-warehouse", Method: http.MethodGet, Path: "/warehouses/{warehouseId}",
 		Summary: "Get a warehouse", Tags: []string{"Warehouses"},
-	}, s.getWarehouse)
-	huma.Register(api, huma.Operation{
+	}), s.getWarehouse)
+	huma.Register(api, adminOnly(huma.Operation{
 		OperationID: "set-warehouse-status", Method: http.MethodPatch, Path: "/warehouses/{warehouseId}/status",
 		Summary: "Activate or deactivate a warehouse", Tags: []string{"Warehouses"}, MaxBodyBytes: smallBody,
-	}, s.setWarehouseStatus)
+	}), s.setWarehouseStatus)
 }
 
 func (s *server) createWarehouse(ctx context.Context, in *createWarehouseInput) (*warehouseOutput, error) {

@@ -55,6 +55,8 @@ var (
 	ProductCodec          Codec[pb.Product, *pb.Product]
 	ShopCommandCodec      Codec[pb.ShopCommand, *pb.ShopCommand]
 	ShopCodec             Codec[pb.Shop, *pb.Shop]
+	UserCommandCodec      Codec[pb.UserCommand, *pb.UserCommand]
+	UserCodec             Codec[pb.User, *pb.User]
 	OutcomeCodec          Codec[pb.Outcome, *pb.Outcome]
 	DeadLetterCodec       Codec[pb.DeadLetter, *pb.DeadLetter]
 )

@@ -13,6 +13,7 @@ const (
 	WarehousesGroup goka.Group = "warehouses"
 	CatalogGroup    goka.Group = "catalog"
 	ShopsGroup      goka.Group = "shops"
+	UsersGroup      goka.Group = "users"
 )
 
 // Group tables (compacted changelogs of each group's state).
@@ -22,6 +23,7 @@ var (
 	WarehousesTable = goka.GroupTable(WarehousesGroup)
 	CatalogTable    = goka.GroupTable(CatalogGroup)
 	ShopsTable      = goka.GroupTable(ShopsGroup)
+	UsersTable      = goka.GroupTable(UsersGroup)
 )
 
 // Streams.
@@ -41,6 +43,8 @@ const (
 	CatalogCommands goka.Stream = "catalog-commands"
 	// ShopCommands carries ShopCommand keyed by shop id.
 	ShopCommands goka.Stream = "shop-commands"
+	// UserCommands carries UserCommand keyed by normalised email.
+	UserCommands goka.Stream = "user-commands"
 	// Outcomes carries Outcome keyed by correlation id; the API tails it to
 	// answer callers that wait for a result.
 	Outcomes goka.Stream = "outcomes"
@@ -72,12 +76,14 @@ func All() []Spec {
 		{Name: string(WarehousesTable), Compacted: true},
 		{Name: string(CatalogTable), Compacted: true},
 		{Name: string(ShopsTable), Compacted: true},
+		{Name: string(UsersTable), Compacted: true},
 		{Name: string(StockCommands), Retention: commandRetention},
 		{Name: string(StockReplies), Retention: commandRetention},
 		{Name: string(OrderCommands), Retention: commandRetention},
 		{Name: string(WarehouseCommands), Retention: commandRetention},
 		{Name: string(CatalogCommands), Retention: commandRetention},
 		{Name: string(ShopCommands), Retention: commandRetention},
+		{Name: string(UserCommands), Retention: commandRetention},
 		{Name: string(StockMovements), Retention: 4 * week},
 		{Name: string(Outcomes), Retention: time.Hour},
 		{Name: string(DeadLetters), Retention: 4 * week},

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/stockflow/stockflow/internal/auth"
 )
 
 // Config is every setting of a stockflow process, from flags or environment
@@ -18,6 +20,10 @@ type Config struct {
 	WaitTimeout       time.Duration `name:"wait-timeout" env:"STOCKFLOW_WAIT_TIMEOUT" default:"5s" help:"How long a request waits for its outcome before answering 202 Accepted."`
 	ReservationTTL    time.Duration `name:"reservation-ttl" env:"STOCKFLOW_RESERVATION_TTL" default:"30m" help:"How long an unpaid order keeps its stock reserved."`
 	ShutdownTimeout   time.Duration `name:"shutdown-timeout" env:"STOCKFLOW_SHUTDOWN_TIMEOUT" default:"30s" help:"How long a graceful shutdown waits for in-flight requests."`
+	TokenKey          string        `name:"token-key" env:"STOCKFLOW_TOKEN_KEY" help:"Secret (>= 32 bytes) signing access tokens. Required by api; dev uses a fixed development key if empty."`
+	TokenTTL          time.Duration `name:"token-ttl" env:"STOCKFLOW_TOKEN_TTL" default:"1h" help:"Lifetime of access tokens."`
+	AdminEmail        string        `name:"admin-email" env:"STOCKFLOW_ADMIN_EMAIL" help:"Ensure an admin account with this email exists at start."`
+	AdminPassword     string        `name:"admin-password" env:"STOCKFLOW_ADMIN_PASSWORD" help:"Password of the ensured admin account (used only when it is created)."`
 	LogFormat         string        `name:"log-format" env:"STOCKFLOW_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
 	LogLevel          string        `name:"log-level" env:"STOCKFLOW_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe level logged."`
 }
@@ -37,6 +43,10 @@ func (c Config) Validate() error {
 	check(c.WaitTimeout <= 0 || c.WaitTimeout > time.Minute, "--wait-timeout must be in (0, 1m], got %s", c.WaitTimeout)
 	check(c.ReservationTTL < time.Second, "--reservation-ttl must be at least 1s, got %s", c.ReservationTTL)
 	check(c.ShutdownTimeout <= 0, "--shutdown-timeout must be positive, got %s", c.ShutdownTimeout)
+	check(c.TokenKey != "" && len(c.TokenKey) < auth.MinKeyBytes, "--token-key must be at least %d bytes, got %d", auth.MinKeyBytes, len(c.TokenKey))
+	check(c.TokenTTL < time.Minute, "--token-ttl must be at least 1m, got %s", c.TokenTTL)
+	check((c.AdminEmail == "") != (c.AdminPassword == ""), "--admin-email and --admin-password go together")
+	check(c.AdminPassword != "" && auth.CheckPolicy(c.AdminEmail, c.AdminPassword) != nil, "--admin-password: %v", auth.CheckPolicy(c.AdminEmail, c.AdminPassword))
 	check(c.EmbeddedKafkaPort < 0 || c.EmbeddedKafkaPort > 65535, "--embedded-kafka-port must be a port number, got %d", c.EmbeddedKafkaPort)
 	for _, b := range c.Brokers {
 		check(b == "", "--brokers has an empty entry")

@@ -11,6 +11,7 @@ import (
 	"github.com/stockflow/stockflow/processors/orders"
 	"github.com/stockflow/stockflow/processors/shops"
 	"github.com/stockflow/stockflow/processors/stock"
+	"github.com/stockflow/stockflow/processors/users"
 	"github.com/stockflow/stockflow/processors/warehouses"
 )
 
@@ -21,6 +22,7 @@ var graphs = map[string]func() *goka.GroupGraph{
 	"warehouses": warehouses.Graph,
 	"catalog":    catalog.Graph,
 	"shops":      shops.Graph,
+	"users":      users.Graph,
 }
 
 // ProcessorNames lists every processor, sorted.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/stockflow/stockflow/api"
+	"github.com/stockflow/stockflow/internal/auth"
 	"github.com/stockflow/stockflow/internal/kafka"
 	"github.com/stockflow/stockflow/internal/outcomes"
 	"github.com/stockflow/stockflow/topics"
@@ -42,6 +44,9 @@ type System struct {
 	group   *errgroup.Group
 	failed  context.Context
 	readies []func() bool
+	// adminReady is set once the configured admin account exists.
+	adminReady atomic.Bool
+	wantAdmin  bool
 }
 
 // Start brings up the parts and returns once HTTP listens (if it runs).
@@ -74,7 +79,7 @@ func Start(ctx context.Context, cfg Config, parts Parts) (s *System, err error) 
 		return nil, err
 	}
 	if parts.API {
-		err = s.startAPI(ctx, g)
+		err = s.startAPI(ctx, g, parts.Embedded)
 	} else if len(parts.Processors) > 0 {
 		err = s.serve(opsHandler(s.Ready))
 	}
@@ -134,7 +139,11 @@ func (s *System) startProcessors(g kafka.Goka, names []string) error {
 	return nil
 }
 
-func (s *System) startAPI(ctx context.Context, g kafka.Goka) error {
+func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev bool) error {
+	tokens, err := s.tokens(dev)
+	if err != nil {
+		return err
+	}
 	views, err := s.startViews(g)
 	if err != nil {
 		return err
@@ -147,11 +156,18 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka) error {
 	if s.producer, err = kafka.NewProducer(s.cfg.Brokers, "stockflow-api"); err != nil {
 		return err
 	}
-	handler := api.NewHandler(api.Deps{
+	deps := api.Deps{
 		Sender: kafka.Sender{Client: s.producer}, Watcher: tail, Views: views,
 		WaitTimeout: s.cfg.WaitTimeout, ReservationTTL: s.cfg.ReservationTTL, Ready: s.Ready,
-	})
-	return s.serve(handler)
+		Tokens:         tokens,
+		EmailThrottle:  auth.NewThrottle(emailFailureLimit, loginFailureWindow),
+		ClientThrottle: auth.NewThrottle(clientFailureLimit, loginFailureWindow),
+	}
+	if s.cfg.AdminEmail != "" {
+		s.wantAdmin = true
+		s.group.Go(func() error { return s.ensureAdmin(deps) })
+	}
+	return s.serve(api.NewHandler(deps))
 }
 
 func (s *System) startViews(g kafka.Goka) (api.Views, error) {
@@ -202,8 +218,13 @@ func (s *System) HTTPAddr() string {
 // Brokers are the Kafka brokers in use (the embedded one's under dev).
 func (s *System) Brokers() []string { return s.cfg.Brokers }
 
-// Ready reports whether every view and processor has restored its tables.
+// Ready reports whether every view and processor has restored its tables
+// and the configured admin account exists.
 func (s *System) Ready() bool {
+	return s.tablesReady() && (!s.wantAdmin || s.adminReady.Load())
+}
+
+func (s *System) tablesReady() bool {
 	for _, r := range s.readies {
 		if !r() {
 			return false

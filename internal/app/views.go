@@ -22,5 +22,6 @@ func viewTables(v *api.Views) []viewTable {
 		{&v.Shops, topics.ShopsTable, schemas.ShopCodec},
 		{&v.Stock, topics.StockTable, schemas.StockLevelCodec},
 		{&v.Orders, topics.OrdersTable, schemas.OrderStateCodec},
+		{&v.Users, topics.UsersTable, schemas.UserCodec},
 	}
 }

@@ -73,6 +73,7 @@ func TestBadInputIsAProblemNamingTheFieldAndProducesNothing(t *testing.T) {
 func TestProblemsAreServedAsProblemJSON(t *testing.T) {
 	s := start(t, t.TempDir())
 	req, _ := http.NewRequest(http.MethodGet, s.base+"/orders/unknown", nil)
+	req.Header.Set("Authorization", "Bearer "+s.token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

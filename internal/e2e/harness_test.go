@@ -23,6 +23,8 @@ type system struct {
 	base    string
 	dataDir string
 	stopped bool
+	// token is the admin's access token, sent unless a call sets Authorization.
+	token string
 }
 
 func testConfig(dataDir string) app.Config {
@@ -31,8 +33,16 @@ func testConfig(dataDir string) app.Config {
 		Partitions: 6, Replication: 1,
 		WaitTimeout: 10 * time.Second, ReservationTTL: 30 * time.Minute, ShutdownTimeout: 10 * time.Second,
 		LogFormat: "text", LogLevel: "warn",
+		TokenKey: testTokenKey, TokenTTL: time.Hour,
+		AdminEmail: adminEmail, AdminPassword: adminPassword,
 	}
 }
+
+const (
+	testTokenKey  = "e2e-test-signing-key-0123456789abcdef"
+	adminEmail    = "admin@example.com"
+	adminPassword = "admin-password-1"
+)
 
 // start runs the whole system on dataDir and waits until it is ready.
 func start(t *testing.T, dataDir string) *system {
@@ -46,7 +56,28 @@ func start(t *testing.T, dataDir string) *system {
 	s := &system{t: t, sys: sys, base: "http://" + sys.HTTPAddr(), dataDir: dataDir}
 	t.Cleanup(s.stop)
 	s.waitReady(ctx)
+	s.token = s.login(adminEmail, adminPassword)
 	return s
+}
+
+// login returns an access token, failing the test if login fails.
+func (s *system) login(email, password string) string {
+	s.t.Helper()
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	status, body := s.call(http.MethodPost, "/login", map[string]any{"email": email, "password": password}, &out, "Authorization", "")
+	if status != http.StatusOK {
+		s.t.Fatalf("login %s = %d %s", email, status, body)
+	}
+	return out.AccessToken
+}
+
+// customer registers a customer and returns its bearer header value.
+func (s *system) customer(email string) string {
+	s.t.Helper()
+	s.mustCall(http.StatusCreated, http.MethodPost, "/register", map[string]any{"email": email, "password": "customer-pass"}, nil)
+	return "Bearer " + s.login(email, "customer-pass")
 }
 
 func (s *system) waitReady(ctx context.Context) {
@@ -93,6 +124,9 @@ func (s *system) call(method, path string, body any, out any, headers ...string)
 		s.t.Fatalf("request: %v", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	if s.token != "" {
+		req.Header.Set("Authorization", "Bearer "+s.token)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

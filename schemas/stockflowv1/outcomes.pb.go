@@ -35,6 +35,7 @@ type Outcome struct {
 	//	*Outcome_Warehouse
 	//	*Outcome_Product
 	//	*Outcome_Shop
+	//	*Outcome_User
 	Result        isOutcome_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -138,6 +139,15 @@ func (x *Outcome) GetShop() *Shop {
 	return nil
 }
 
+func (x *Outcome) GetUser() *User {
+	if x != nil {
+		if x, ok := x.Result.(*Outcome_User); ok {
+			return x.User
+		}
+	}
+	return nil
+}
+
 type isOutcome_Result interface {
 	isOutcome_Result()
 }
@@ -166,6 +176,11 @@ type Outcome_Shop struct {
 	Shop *Shop `protobuf:"bytes,15,opt,name=shop,proto3,oneof"`
 }
 
+type Outcome_User struct {
+	// The registered user, without its password hash.
+	User *User `protobuf:"bytes,16,opt,name=user,proto3,oneof"`
+}
+
 func (*Outcome_Problem) isOutcome_Result() {}
 
 func (*Outcome_Order) isOutcome_Result() {}
@@ -178,11 +193,13 @@ func (*Outcome_Product) isOutcome_Result() {}
 
 func (*Outcome_Shop) isOutcome_Result() {}
 
+func (*Outcome_User) isOutcome_Result() {}
+
 var File_stockflow_v1_outcomes_proto protoreflect.FileDescriptor
 
 const file_stockflow_v1_outcomes_proto_rawDesc = "" +
 	"\n" +
-	"\x1bstockflow/v1/outcomes.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\x1a\x1bstockflow/v1/entities.proto\x1a\x19stockflow/v1/orders.proto\x1a\x18stockflow/v1/stock.proto\"\xed\x02\n" +
+	"\x1bstockflow/v1/outcomes.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\x1a\x1bstockflow/v1/entities.proto\x1a\x19stockflow/v1/orders.proto\x1a\x18stockflow/v1/stock.proto\x1a\x18stockflow/v1/users.proto\"\x97\x03\n" +
 	"\aOutcome\x12%\n" +
 	"\x0ecorrelation_id\x18\x01 \x01(\tR\rcorrelationId\x121\n" +
 	"\aproblem\x18\n" +
@@ -192,7 +209,8 @@ const file_stockflow_v1_outcomes_proto_rawDesc = "" +
 	"stockLevel\x127\n" +
 	"\twarehouse\x18\r \x01(\v2\x17.stockflow.v1.WarehouseH\x00R\twarehouse\x121\n" +
 	"\aproduct\x18\x0e \x01(\v2\x15.stockflow.v1.ProductH\x00R\aproduct\x12(\n" +
-	"\x04shop\x18\x0f \x01(\v2\x12.stockflow.v1.ShopH\x00R\x04shopB\b\n" +
+	"\x04shop\x18\x0f \x01(\v2\x12.stockflow.v1.ShopH\x00R\x04shop\x12(\n" +
+	"\x04user\x18\x10 \x01(\v2\x12.stockflow.v1.UserH\x00R\x04userB\b\n" +
 	"\x06resultB4Z2github.com/stockflow/stockflow/schemas/stockflowv1b\x06proto3"
 
 var (
@@ -216,6 +234,7 @@ var file_stockflow_v1_outcomes_proto_goTypes = []any{
 	(*Warehouse)(nil),  // 4: stockflow.v1.Warehouse
 	(*Product)(nil),    // 5: stockflow.v1.Product
 	(*Shop)(nil),       // 6: stockflow.v1.Shop
+	(*User)(nil),       // 7: stockflow.v1.User
 }
 var file_stockflow_v1_outcomes_proto_depIdxs = []int32{
 	1, // 0: stockflow.v1.Outcome.problem:type_name -> stockflow.v1.Problem
@@ -224,11 +243,12 @@ var file_stockflow_v1_outcomes_proto_depIdxs = []int32{
 	4, // 3: stockflow.v1.Outcome.warehouse:type_name -> stockflow.v1.Warehouse
 	5, // 4: stockflow.v1.Outcome.product:type_name -> stockflow.v1.Product
 	6, // 5: stockflow.v1.Outcome.shop:type_name -> stockflow.v1.Shop
-	6, // [6:6] is the sub-list for method output_type
-	6, // [6:6] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	7, // 6: stockflow.v1.Outcome.user:type_name -> stockflow.v1.User
+	7, // [7:7] is the sub-list for method output_type
+	7, // [7:7] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_outcomes_proto_init() }
@@ -240,6 +260,7 @@ func file_stockflow_v1_outcomes_proto_init() {
 	file_stockflow_v1_entities_proto_init()
 	file_stockflow_v1_orders_proto_init()
 	file_stockflow_v1_stock_proto_init()
+	file_stockflow_v1_users_proto_init()
 	file_stockflow_v1_outcomes_proto_msgTypes[0].OneofWrappers = []any{
 		(*Outcome_Problem)(nil),
 		(*Outcome_Order)(nil),
@@ -247,6 +268,7 @@ func file_stockflow_v1_outcomes_proto_init() {
 		(*Outcome_Warehouse)(nil),
 		(*Outcome_Product)(nil),
 		(*Outcome_Shop)(nil),
+		(*Outcome_User)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -1,0 +1,60 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/stockflow/stockflow/api"
+	"github.com/stockflow/stockflow/internal/auth"
+)
+
+// Login throttling: an email, or a client address (which may be a whole
+// office behind one NAT, hence the higher limit), is blocked after this many
+// failures within the window.
+const (
+	emailFailureLimit  = 5
+	clientFailureLimit = 20
+	loginFailureWindow = 15 * time.Minute
+)
+
+// devTokenKey signs tokens under `stockflow dev` when no key is configured.
+// It is public, so tokens signed with it prove nothing outside a laptop.
+const devTokenKey = "stockflow-development-signing-key-not-for-production"
+
+func (s *System) tokens(dev bool) (*auth.Tokens, error) {
+	key := s.cfg.TokenKey
+	if key == "" {
+		if !dev {
+			return nil, errors.New("--token-key (STOCKFLOW_TOKEN_KEY) is required outside dev: set a random secret of at least 32 bytes")
+		}
+		slog.Warn("using the public development token key; set STOCKFLOW_TOKEN_KEY for anything real")
+		key = devTokenKey
+	}
+	return auth.NewTokens([]byte(key), s.cfg.TokenTTL)
+}
+
+// ensureAdmin creates the configured admin account once the users view is
+// ready. It retries while the system starts and gives up with the system.
+func (s *System) ensureAdmin(deps api.Deps) error {
+	for !s.tablesReady() {
+		select {
+		case <-s.failed.Done():
+			return nil
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	ctx, cancel := context.WithTimeout(s.failed, time.Minute)
+	defer cancel()
+	if err := api.EnsureAdmin(ctx, deps, s.cfg.AdminEmail, s.cfg.AdminPassword); err != nil {
+		if s.failed.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("ensure admin %s: %w", s.cfg.AdminEmail, err)
+	}
+	s.adminReady.Store(true)
+	slog.Info("admin account ready", "email", s.cfg.AdminEmail)
+	return nil
+}

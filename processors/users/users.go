@@ -1,0 +1,61 @@
+// Package users is the users processor: the goka group keyed by normalised
+// email that owns each account. Keying by email serializes registrations of
+// one address, so exactly one of several concurrent attempts wins.
+package users
+
+import (
+	"strings"
+	"time"
+
+	"github.com/lovoo/goka"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/stockflow/stockflow/internal/stream"
+	"github.com/stockflow/stockflow/schemas"
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/topics"
+)
+
+// Graph is the users processor's goka group graph.
+func Graph() *goka.GroupGraph {
+	return goka.DefineGroup(topics.UsersGroup,
+		stream.Input(topics.UsersGroup, topics.UserCommands, entity.Callback),
+		goka.Persist(schemas.UserCodec),
+		goka.Output(topics.Outcomes, schemas.OutcomeCodec),
+		stream.DeadLetterOutput(),
+	)
+}
+
+// NormalizeEmail is the users table key of an address: trimmed, lower-cased.
+func NormalizeEmail(email string) string {
+	return strings.ToLower(strings.TrimSpace(email))
+}
+
+// Apply is the pure rule: register the user unless the email is taken. A
+// repeat of the same registration (same user id) returns the account.
+func Apply(u *pb.User, cmd *pb.UserCommand, now time.Time) (*pb.User, *pb.Problem) {
+	r := cmd.GetRegister()
+	if r == nil {
+		return nil, &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_INVALID, Detail: "user command has no kind"}
+	}
+	if u != nil {
+		if u.GetId() == r.GetUserId() {
+			return u, nil
+		}
+		return nil, &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_CONFLICT, Detail: "an account with this email already exists", Field: "email"}
+	}
+	return &pb.User{
+		Id: r.GetUserId(), Email: cmd.GetEmail(), Name: r.GetName(), Role: r.GetRole(),
+		PasswordHash: r.GetPasswordHash(), CreatedAtUnixMs: now.UnixMilli(), Version: 1,
+	}, nil
+}
+
+var entity = stream.Entity[*pb.UserCommand, *pb.User]{
+	Key:   (*pb.UserCommand).GetEmail,
+	Apply: Apply,
+	Outcome: func(u *pb.User) *pb.Outcome {
+		public := proto.Clone(u).(*pb.User)
+		public.PasswordHash = ""
+		return &pb.Outcome{Result: &pb.Outcome_User{User: public}}
+	},
+}
