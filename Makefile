@@ -11,10 +11,13 @@ PROTOC_GEN_GO_VERSION := v1.36.12
 
 # Flags for `make run`, e.g. make run RUN_FLAGS="--log-format json".
 RUN_FLAGS ?=
+# The development admin account `make run` ensures (see README.md).
+export STOCKFLOW_ADMIN_EMAIL    ?= admin@example.com
+export STOCKFLOW_ADMIN_PASSWORD ?= admin-password
 # Flags for the load generator, e.g. make bench BENCH_FLAGS="--orders 50000 --clients 128".
 BENCH_FLAGS ?=
 
-.PHONY: help run build test test-unit test-e2e bench lint generate tools up down clean
+.PHONY: help run build test test-unit test-e2e chaos bench lint generate tools up down clean
 
 help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -35,6 +38,9 @@ test-unit: ## Only the fast unit tests (rules, sagas, goka tester).
 
 test-e2e: ## Only the integration tests (whole system over kfake).
 	$(GO) test -count=1 -race ./internal/e2e/...
+
+chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conservation checks.
+	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/
 
 bench: ## Micro-benchmarks, then the load generator (throughput, p50/p95/p99).
 	$(GO) test -run '^$$' -bench . -benchmem ./processors/...
