@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"sync/atomic"
 	"time"
 
@@ -44,6 +45,8 @@ type System struct {
 	group   *errgroup.Group
 	failed  context.Context
 	readies []func() bool
+	// processorDir holds processor tables ("" without processors).
+	processorDir string
 	// adminReady is set once the configured admin account exists.
 	adminReady atomic.Bool
 	wantAdmin  bool
@@ -122,6 +125,13 @@ func (s *System) ensureTopics(ctx context.Context) error {
 }
 
 func (s *System) startProcessors(g kafka.Goka, names []string) error {
+	if len(names) == 0 {
+		return nil
+	}
+	s.processorDir = filepath.Join(g.StateDir, "processor")
+	if err := prepareProcessorState(s.processorDir); err != nil {
+		return err
+	}
 	for _, name := range names {
 		p, err := g.NewProcessor(graphs[name]())
 		if err != nil {
@@ -251,6 +261,9 @@ func (s *System) Stop(ctx context.Context) error {
 	if s.cancel != nil {
 		s.cancel()
 		err = s.group.Wait()
+		if err == nil && s.processorDir != "" {
+			markCleanShutdown(s.processorDir)
+		}
 	}
 	if s.producer != nil {
 		s.producer.Close()

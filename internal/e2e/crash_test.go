@@ -122,7 +122,7 @@ func TestKillMidFlightNeverOversellsOrLosesStock(t *testing.T) {
 	interrupted := 0
 	for round := range chaosRounds() {
 		// More attempts than can finish before the kill: it lands mid-flight.
-		batch := makeAttempts(round, products, 3000)
+		batch := makeAttempts(round, products, 1500)
 		attempts = append(attempts, batch...)
 		killAfter := time.Duration(200+rand.IntN(600)) * time.Millisecond
 		runUntilKilled(s, shop, batch, cmd, killAfter)
@@ -202,32 +202,63 @@ func tryAttempt(s *system, shop string, a *attempt) {
 	}
 }
 
-// settle retries every attempt until its order is decided and, if meant to
-// be paid, paid: retries use the same Idempotency-Key, so nothing doubles.
+// settle retries every attempt, from 12 clients, until its order is
+// decided and, if meant to be paid, paid: retries use the same
+// Idempotency-Key, so nothing doubles.
 func settle(t *testing.T, s *system, shop string, attempts []*attempt) {
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(2 * time.Minute)
+	next := make(chan *attempt)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []string
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for a := range next {
+				if msg := settleOne(s, shop, a, deadline); msg != "" {
+					mu.Lock()
+					failures = append(failures, msg)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
 	for _, a := range attempts {
-		for a.status != http.StatusCreated && a.status != http.StatusConflict {
-			if time.Now().After(deadline) {
-				t.Fatalf("attempt %s still undecided (last status %d)", a.key, a.status)
-			}
-			tryAttempt(s, shop, a)
-			if a.status == http.StatusAccepted {
-				time.Sleep(50 * time.Millisecond)
-			}
+		next <- a
+	}
+	close(next)
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Fatalf("%d attempts did not settle, e.g. %v", len(failures), first(failures, 3))
+	}
+}
+
+func settleOne(s *system, shop string, a *attempt, deadline time.Time) string {
+	for a.status != http.StatusCreated && a.status != http.StatusConflict {
+		if time.Now().After(deadline) {
+			return fmt.Sprintf("attempt %s still undecided (last status %d)", a.key, a.status)
 		}
-		for a.status == http.StatusCreated && a.pay && !a.paid {
-			st, body := s.call(http.MethodPost, "/orders/"+a.orderID+"/pay", nil, nil)
-			switch {
-			case st == http.StatusOK:
-				a.paid = true
-			case st == http.StatusAccepted:
-				time.Sleep(50 * time.Millisecond)
-			default:
-				t.Fatalf("pay %s = %d %s", a.orderID, st, body)
-			}
+		tryAttempt(s, shop, a)
+		if a.status != http.StatusCreated && a.status != http.StatusConflict {
+			time.Sleep(50 * time.Millisecond)
 		}
 	}
+	for a.status == http.StatusCreated && a.pay && !a.paid {
+		if time.Now().After(deadline) {
+			return fmt.Sprintf("order %s not paid in time", a.orderID)
+		}
+		st, body, err := s.tryCall(http.MethodPost, "/orders/"+a.orderID+"/pay", nil)
+		switch {
+		case err == nil && st == http.StatusOK:
+			a.paid = true
+		case err == nil && st != http.StatusAccepted:
+			return fmt.Sprintf("pay %s = %d %s", a.orderID, st, body)
+		default:
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	return ""
 }
 
 // checkConservation compares every level with the orders: reserved is what

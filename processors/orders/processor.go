@@ -32,6 +32,10 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 		return stream.Errorf("order command for %q arrived on key %q", cmd.GetOrderId(), ctx.Key())
 	}
 	s, _ := ctx.Value().(*pb.OrderState)
+	if replayed(ctx, s) {
+		redrive(ctx, s)
+		return nil
+	}
 	now := time.Now()
 	if place := cmd.GetPlace(); place != nil {
 		return onPlace(ctx, s, place, now)
@@ -78,6 +82,10 @@ func onPlace(ctx goka.Context, s *pb.OrderState, place *pb.PlaceOrder, now time.
 
 func onReply(ctx goka.Context, r *pb.StockReply) error {
 	s, _ := ctx.Value().(*pb.OrderState)
+	if replayed(ctx, s) {
+		redrive(ctx, s)
+		return nil
+	}
 	eff := OnReply(s, r, time.Now())
 	if s == nil {
 		if len(eff.Commands) > 0 {
@@ -90,9 +98,14 @@ func onReply(ctx goka.Context, r *pb.StockReply) error {
 	return nil
 }
 
-// apply stores the state and emits the transition's effects.
+// apply stores the state, with the offset of the message applied, and
+// emits the transition's effects.
 func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string) {
 	if eff.Changed {
+		if s.AppliedOffsets == nil {
+			s.AppliedOffsets = map[string]int64{}
+		}
+		s.AppliedOffsets[string(ctx.Topic())] = ctx.Offset()
 		ctx.SetValue(s)
 	}
 	emitCommands(ctx, eff.Commands)
@@ -101,6 +114,24 @@ func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string
 	}
 	if eff.Publish {
 		publish(ctx, s.GetOrder(), correlationID)
+	}
+}
+
+// replayed reports whether this message was applied before: Kafka
+// redelivers the messages after the last committed offset when a processor
+// restarts after a crash.
+func replayed(ctx goka.Context, s *pb.OrderState) bool {
+	applied, ok := s.GetAppliedOffsets()[string(ctx.Topic())]
+	return ok && ctx.Offset() <= applied
+}
+
+// redrive sends again what the state says is outstanding.
+func redrive(ctx goka.Context, s *pb.OrderState) {
+	eff := Outstanding(s)
+	slog.Debug("replayed message; re-sending outstanding commands", "order", ctx.Key(), "commands", len(eff.Commands))
+	emitCommands(ctx, eff.Commands)
+	if eff.Publish {
+		publish(ctx, s.GetOrder(), ctx.Key())
 	}
 }
 

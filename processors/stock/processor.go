@@ -35,6 +35,9 @@ func apply(ctx goka.Context, cmd *pb.StockCommand) error {
 		return stream.Errorf("command for %s@%s arrived on key %s", cmd.GetProductId(), cmd.GetWarehouseId(), ctx.Key())
 	}
 	level := current(ctx, productID, warehouseID)
+	if level.GetVersion() > 0 && ctx.Offset() <= level.GetAppliedOffset() {
+		return replay(ctx, cmd, level)
+	}
 	switch k := cmd.GetKind().(type) {
 	case *pb.StockCommand_Reserve:
 		v, err := Reserve(level, k.Reserve.GetOrderId(), k.Reserve.GetQuantity(), k.Reserve.GetAllowPartial())
@@ -55,6 +58,27 @@ func apply(ctx goka.Context, cmd *pb.StockCommand) error {
 		adjust(ctx, cmd, level, k.Adjust)
 	default:
 		return stream.Errorf("stock command %q has no kind", cmd.GetCommandId())
+	}
+	return nil
+}
+
+// replay answers a command that was applied before a crash without applying
+// it again (the recent window may have forgotten it): the reply repeats what
+// the current state says, which is what the saga needs to move on.
+func replay(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel) error {
+	switch k := cmd.GetKind().(type) {
+	case *pb.StockCommand_Reserve:
+		v := Verdict{Status: pb.ReplyStatus_REPLY_STATUS_CLOSED}
+		if held, ok := level.GetHolds()[k.Reserve.GetOrderId()]; ok {
+			v = Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK, Quantity: held}
+		}
+		reply(ctx, cmd, "reserve", k.Reserve.GetOrderId(), k.Reserve.GetQuantity(), level, v)
+	case *pb.StockCommand_Release:
+		reply(ctx, cmd, "release", k.Release.GetOrderId(), 0, level, Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK})
+	case *pb.StockCommand_Commit:
+		reply(ctx, cmd, "commit", k.Commit.GetOrderId(), 0, level, Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK})
+	case *pb.StockCommand_Adjust:
+		outcome(ctx, cmd, &pb.Outcome{Result: &pb.Outcome_StockLevel{StockLevel: level}})
 	}
 	return nil
 }
@@ -96,6 +120,7 @@ func record(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel, v Verd
 	}
 	now := time.Now().UnixMilli()
 	level.UpdatedAtUnixMs = now
+	level.AppliedOffset = ctx.Offset()
 	ctx.SetValue(level)
 	if v.Movement != nil {
 		v.Movement.CommandId = cmd.GetCommandId()

@@ -844,10 +844,12 @@ type OrderState struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	Order    *Order                 `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
 	Progress []*LineProgress        `protobuf:"bytes,2,rep,name=progress,proto3" json:"progress,omitempty"`
-	// Holds still to be confirmed released or committed ("<product>@<warehouse>").
-	Settling      []string `protobuf:"bytes,3,rep,name=settling,proto3" json:"settling,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Offset of the last message applied from each input topic (this key's
+	// partition). A message at or below it is a replay after a crash: its
+	// emits may have been lost, so the saga sends what is outstanding again.
+	AppliedOffsets map[string]int64 `protobuf:"bytes,4,rep,name=applied_offsets,json=appliedOffsets,proto3" json:"applied_offsets,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *OrderState) Reset() {
@@ -894,9 +896,9 @@ func (x *OrderState) GetProgress() []*LineProgress {
 	return nil
 }
 
-func (x *OrderState) GetSettling() []string {
+func (x *OrderState) GetAppliedOffsets() map[string]int64 {
 	if x != nil {
-		return x.Settling
+		return x.AppliedOffsets
 	}
 	return nil
 }
@@ -967,12 +969,15 @@ const file_stockflow_v1_orders_proto_rawDesc = "" +
 	"candidates\x18\x01 \x03(\tR\n" +
 	"candidates\x12\x1a\n" +
 	"\bawaiting\x18\x02 \x01(\tR\bawaiting\x12\x1c\n" +
-	"\tcontacted\x18\x03 \x03(\tR\tcontacted\"\x8b\x01\n" +
+	"\tcontacted\x18\x03 \x03(\tR\tcontacted\"\x99\x02\n" +
 	"\n" +
 	"OrderState\x12)\n" +
 	"\x05order\x18\x01 \x01(\v2\x13.stockflow.v1.OrderR\x05order\x126\n" +
-	"\bprogress\x18\x02 \x03(\v2\x1a.stockflow.v1.LineProgressR\bprogress\x12\x1a\n" +
-	"\bsettling\x18\x03 \x03(\tR\bsettling*\xc8\x01\n" +
+	"\bprogress\x18\x02 \x03(\v2\x1a.stockflow.v1.LineProgressR\bprogress\x12U\n" +
+	"\x0fapplied_offsets\x18\x04 \x03(\v2,.stockflow.v1.OrderState.AppliedOffsetsEntryR\x0eappliedOffsets\x1aA\n" +
+	"\x13AppliedOffsetsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01J\x04\b\x03\x10\x04R\bsettling*\xc8\x01\n" +
 	"\vOrderStatus\x12\x1c\n" +
 	"\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14ORDER_STATUS_PENDING\x10\x01\x12\x19\n" +
@@ -995,7 +1000,7 @@ func file_stockflow_v1_orders_proto_rawDescGZIP() []byte {
 }
 
 var file_stockflow_v1_orders_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_stockflow_v1_orders_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_stockflow_v1_orders_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_stockflow_v1_orders_proto_goTypes = []any{
 	(OrderStatus)(0),     // 0: stockflow.v1.OrderStatus
 	(*OrderCommand)(nil), // 1: stockflow.v1.OrderCommand
@@ -1009,7 +1014,8 @@ var file_stockflow_v1_orders_proto_goTypes = []any{
 	(*Order)(nil),        // 9: stockflow.v1.Order
 	(*LineProgress)(nil), // 10: stockflow.v1.LineProgress
 	(*OrderState)(nil),   // 11: stockflow.v1.OrderState
-	(*Problem)(nil),      // 12: stockflow.v1.Problem
+	nil,                  // 12: stockflow.v1.OrderState.AppliedOffsetsEntry
+	(*Problem)(nil),      // 13: stockflow.v1.Problem
 }
 var file_stockflow_v1_orders_proto_depIdxs = []int32{
 	2,  // 0: stockflow.v1.OrderCommand.place:type_name -> stockflow.v1.PlaceOrder
@@ -1020,14 +1026,15 @@ var file_stockflow_v1_orders_proto_depIdxs = []int32{
 	7,  // 5: stockflow.v1.OrderLine.allocations:type_name -> stockflow.v1.Allocation
 	0,  // 6: stockflow.v1.Order.status:type_name -> stockflow.v1.OrderStatus
 	8,  // 7: stockflow.v1.Order.lines:type_name -> stockflow.v1.OrderLine
-	12, // 8: stockflow.v1.Order.problem:type_name -> stockflow.v1.Problem
+	13, // 8: stockflow.v1.Order.problem:type_name -> stockflow.v1.Problem
 	9,  // 9: stockflow.v1.OrderState.order:type_name -> stockflow.v1.Order
 	10, // 10: stockflow.v1.OrderState.progress:type_name -> stockflow.v1.LineProgress
-	11, // [11:11] is the sub-list for method output_type
-	11, // [11:11] is the sub-list for method input_type
-	11, // [11:11] is the sub-list for extension type_name
-	11, // [11:11] is the sub-list for extension extendee
-	0,  // [0:11] is the sub-list for field type_name
+	12, // 11: stockflow.v1.OrderState.applied_offsets:type_name -> stockflow.v1.OrderState.AppliedOffsetsEntry
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_orders_proto_init() }
@@ -1048,7 +1055,7 @@ func file_stockflow_v1_orders_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_stockflow_v1_orders_proto_rawDesc), len(file_stockflow_v1_orders_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -611,8 +611,12 @@ type StockLevel struct {
 	// Incremented on every change; movement ids are derived from it.
 	Version         int64 `protobuf:"varint,7,opt,name=version,proto3" json:"version,omitempty"`
 	UpdatedAtUnixMs int64 `protobuf:"varint,8,opt,name=updated_at_unix_ms,json=updatedAtUnixMs,proto3" json:"updated_at_unix_ms,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// Offset of the last stock-commands message applied to this key. A
+	// message at or below it is a replay after a crash and is not applied
+	// again; its reply is repeated from the current state.
+	AppliedOffset int64 `protobuf:"varint,9,opt,name=applied_offset,json=appliedOffset,proto3" json:"applied_offset,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StockLevel) Reset() {
@@ -697,6 +701,13 @@ func (x *StockLevel) GetVersion() int64 {
 func (x *StockLevel) GetUpdatedAtUnixMs() int64 {
 	if x != nil {
 		return x.UpdatedAtUnixMs
+	}
+	return 0
+}
+
+func (x *StockLevel) GetAppliedOffset() int64 {
+	if x != nil {
+		return x.AppliedOffset
 	}
 	return 0
 }
@@ -992,7 +1003,7 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x1c\n" +
 	"\treference\x18\x04 \x01(\tR\treference\x12-\n" +
 	"\x10expected_on_hand\x18\x05 \x01(\x03H\x00R\x0eexpectedOnHand\x88\x01\x01B\x13\n" +
-	"\x11_expected_on_hand\"\xd7\x02\n" +
+	"\x11_expected_on_hand\"\xfe\x02\n" +
 	"\n" +
 	"StockLevel\x12\x1d\n" +
 	"\n" +
@@ -1003,7 +1014,8 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x05holds\x18\x05 \x03(\v2#.stockflow.v1.StockLevel.HoldsEntryR\x05holds\x12\x16\n" +
 	"\x06recent\x18\x06 \x03(\tR\x06recent\x12\x18\n" +
 	"\aversion\x18\a \x01(\x03R\aversion\x12+\n" +
-	"\x12updated_at_unix_ms\x18\b \x01(\x03R\x0fupdatedAtUnixMs\x1a8\n" +
+	"\x12updated_at_unix_ms\x18\b \x01(\x03R\x0fupdatedAtUnixMs\x12%\n" +
+	"\x0eapplied_offset\x18\t \x01(\x03R\rappliedOffset\x1a8\n" +
 	"\n" +
 	"HoldsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
