@@ -7,6 +7,7 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 
+	"github.com/stockflow/stockflow/processors/skus"
 	"github.com/stockflow/stockflow/processors/stock"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 	"github.com/stockflow/stockflow/topics"
@@ -19,6 +20,7 @@ type Product struct {
 	Name         string        `json:"name" example:"Red T-shirt, M"`
 	PriceMinor   int64         `json:"price_minor" example:"129900" doc:"Price in minor units of currency."`
 	Currency     string        `json:"currency" example:"IDR"`
+	LowStock     int64         `json:"low_stock_threshold"`
 	CreatedAt    string        `json:"created_at" format:"date-time"`
 	UpdatedAt    string        `json:"updated_at" format:"date-time"`
 	Availability *Availability `json:"availability,omitempty"`
@@ -46,6 +48,8 @@ type createProductInput struct {
 		Name       string `json:"name" minLength:"1" maxLength:"200" example:"Red T-shirt, M"`
 		PriceMinor int64  `json:"price_minor" minimum:"0" maximum:"1000000000000" example:"129900"`
 		Currency   string `json:"currency" pattern:"^[A-Z]{3}$" example:"IDR" doc:"ISO 4217 code."`
+		// Pointer: absent means the default, 0 means never warn before out of stock.
+		LowStockThreshold *int64 `json:"low_stock_threshold,omitempty" minimum:"0" maximum:"1000000000" doc:"Raise a low-stock event when a warehouse's available falls to this or below (default 5)."`
 	}
 }
 
@@ -54,12 +58,33 @@ type productOutput struct {
 	Body     Product
 }
 
-type productIDInput struct {
-	ProductID string `path:"productId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
-}
-
 type listProductsInput struct {
 	PageParams
+	ShopID string `query:"shop_id" pattern:"^[A-Za-z0-9_-]{1,64}$" doc:"Count only this shop's active warehouses."`
+}
+
+type getProductInput struct {
+	ProductID string `path:"productId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	ShopID    string `query:"shop_id" pattern:"^[A-Za-z0-9_-]{1,64}$" doc:"Count only this shop's active warehouses."`
+}
+
+// scope limits availability to some warehouses (all when nil).
+type scope map[string]bool
+
+// scopeOf resolves an optional shop filter.
+func (s *server) scopeOf(shopID string) (scope, error) {
+	if shopID == "" {
+		return nil, nil
+	}
+	shop, err := s.shop(shopID, "query.shop_id")
+	if err != nil {
+		return nil, err
+	}
+	sc := scope{}
+	for _, w := range shop.GetWarehouseIds() {
+		sc[w] = true
+	}
+	return sc, nil
 }
 
 type productPage struct {
@@ -89,9 +114,11 @@ func (s *server) createProduct(ctx context.Context, in *createProductInput) (*pr
 		Kind: &pb.CatalogCommand_Create{Create: &pb.CreateProduct{
 			Sku: in.Body.SKU, Name: strings.TrimSpace(in.Body.Name),
 			PriceMinor: in.Body.PriceMinor, Currency: in.Body.Currency,
+			LowStockThreshold: lowStockThreshold(in.Body.LowStockThreshold),
 		}},
 	}
-	o, err := s.request(ctx, topics.CatalogCommands, id, id, cmd, nil)
+	// The skus processor claims the SKU, then forwards the command to the catalog.
+	o, err := s.request(ctx, topics.SkuCommands, skus.Normalize(in.Body.SKU), id, cmd, nil)
 	if err != nil {
 		return nil, pendingAsAccepted(err, "/products/"+id)
 	}
@@ -105,10 +132,14 @@ func (s *server) createProduct(ctx context.Context, in *createProductInput) (*pr
 
 func (s *server) listProducts(ctx context.Context, in *listProductsInput) (*productPage, error) {
 	admin := callerOf(ctx).Admin
+	sc, err := s.scopeOf(in.ShopID)
+	if err != nil {
+		return nil, err
+	}
 	var scanErr error
 	p, err := page(s.Views.Catalog, in.PageParams, func(p *pb.Product) (Product, bool) {
 		body := productBody(p)
-		a, err := s.availability(p.GetId(), admin)
+		a, err := s.availability(p.GetId(), admin, sc)
 		if err != nil {
 			scanErr = err
 			return body, false
@@ -122,16 +153,27 @@ func (s *server) listProducts(ctx context.Context, in *listProductsInput) (*prod
 	return &productPage{Body: p}, err
 }
 
-func (s *server) getProduct(ctx context.Context, in *productIDInput) (*productOutput, error) {
+func (s *server) getProduct(ctx context.Context, in *getProductInput) (*productOutput, error) {
+	sc, err := s.scopeOf(in.ShopID)
+	if err != nil {
+		return nil, err
+	}
 	p, err := s.product(in.ProductID, "path.productId")
 	if err != nil {
 		return nil, err
 	}
 	body := productBody(p)
-	if body.Availability, err = s.availability(p.GetId(), callerOf(ctx).Admin); err != nil {
+	if body.Availability, err = s.availability(p.GetId(), callerOf(ctx).Admin, sc); err != nil {
 		return nil, err
 	}
 	return &productOutput{Location: "/products/" + p.GetId(), Body: body}, nil
+}
+
+func lowStockThreshold(v *int64) int64 {
+	if v == nil {
+		return stock.DefaultLowStockThreshold
+	}
+	return *v
 }
 
 // product reads a product that a request references at location.
@@ -146,15 +188,20 @@ func (s *server) product(id, location string) (*pb.Product, error) {
 	return p, nil
 }
 
-// availability sums a product's stock over active warehouses and lists its
-// levels: every warehouse for admins, active ones for everybody else.
-func (s *server) availability(productID string, admin bool) (*Availability, error) {
+// availability sums a product's stock over active warehouses (of the scope,
+// if any) and lists its levels: every warehouse for admins, active ones for
+// everybody else. A product's levels are contiguous in the stock view's key
+// order (product@warehouse), so this is one short range read per product.
+func (s *server) availability(productID string, admin bool, sc scope) (*Availability, error) {
 	levels, err := s.levels(productID)
 	if err != nil {
 		return nil, err
 	}
 	a := &Availability{Warehouses: []WarehouseStock{}}
 	for _, l := range levels {
+		if sc != nil && !sc[l.GetWarehouseId()] {
+			continue
+		}
 		ws := levelBody(l)
 		if w, ok, _ := lookup[*pb.Warehouse](s.Views.Warehouses, l.GetWarehouseId()); ok {
 			ws.Status = warehouseStatus(w.GetStatus())
@@ -199,6 +246,7 @@ func levelBody(l *pb.StockLevel) WarehouseStock {
 func productBody(p *pb.Product) Product {
 	return Product{
 		ID: p.GetId(), SKU: p.GetSku(), Name: p.GetName(), PriceMinor: p.GetPriceMinor(), Currency: p.GetCurrency(),
+		LowStock:  p.GetLowStockThreshold(),
 		CreatedAt: rfc3339(p.GetCreatedAtUnixMs()), UpdatedAt: rfc3339(p.GetUpdatedAtUnixMs()),
 	}
 }

@@ -38,6 +38,13 @@ type shopIDInput struct {
 	ShopID string `path:"shopId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
 }
 
+type setShopWarehousesInput struct {
+	ShopID string `path:"shopId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	Body   struct {
+		WarehouseIDs []string `json:"warehouse_ids" maxItems:"100" uniqueItems:"true" doc:"The complete new list, ordered by preference."`
+	}
+}
+
 type shopWarehousesOutput struct {
 	Body Page[Warehouse]
 }
@@ -52,17 +59,53 @@ func (s *server) registerShops(api huma.API) {
 		OperationID: "get-shop", Method: http.MethodGet, Path: "/shops/{shopId}",
 		Summary: "Get a shop", Tags: []string{"Shops"},
 	}, s.getShop)
+	huma.Register(api, adminOnly(huma.Operation{
+		OperationID: "set-shop-warehouses", Method: http.MethodPut, Path: "/shops/{shopId}/warehouses",
+		Summary: "Replace a shop's ordered warehouse list", Tags: []string{"Shops"}, MaxBodyBytes: smallBody,
+	}), s.setShopWarehouses)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-shop-warehouses", Method: http.MethodGet, Path: "/shops/{shopId}/warehouses",
 		Summary: "List a shop's warehouses, in order of preference", Tags: []string{"Shops"},
 	}, s.listShopWarehouses)
 }
 
-func (s *server) createShop(ctx context.Context, in *createShopInput) (*shopOutput, error) {
-	for i, wid := range in.Body.WarehouseIDs {
+// checkWarehouses reports the first warehouse id that does not exist.
+func (s *server) checkWarehouses(ids []string) error {
+	for i, wid := range ids {
 		if _, err := s.warehouse(wid, fmt.Sprintf("body.warehouse_ids[%d]", i)); err != nil {
-			return nil, err
+			return err
 		}
+	}
+	return nil
+}
+
+func (s *server) setShopWarehouses(ctx context.Context, in *setShopWarehousesInput) (*shopOutput, error) {
+	if _, err := s.shop(in.ShopID, "path.shopId"); err != nil {
+		return nil, err
+	}
+	if err := s.checkWarehouses(in.Body.WarehouseIDs); err != nil {
+		return nil, err
+	}
+	cid := newID("", "")
+	cmd := &pb.ShopCommand{
+		CommandId: cid, ShopId: in.ShopID, CorrelationId: cid, IssuedAtUnixMs: nowMs(),
+		Kind: &pb.ShopCommand_SetWarehouses{SetWarehouses: &pb.SetShopWarehouses{WarehouseIds: in.Body.WarehouseIDs}},
+	}
+	o, err := s.request(ctx, topics.ShopCommands, in.ShopID, cid, cmd, nil)
+	if err != nil {
+		return nil, pendingAsAccepted(err, "/shops/"+in.ShopID)
+	}
+	shop := o.GetShop()
+	if shop == nil {
+		return nil, unexpectedOutcome(o)
+	}
+	s.awaitVersion(ctx, s.Views.Shops, in.ShopID, shop.GetVersion())
+	return &shopOutput{Location: "/shops/" + in.ShopID, Body: shopBody(shop)}, nil
+}
+
+func (s *server) createShop(ctx context.Context, in *createShopInput) (*shopOutput, error) {
+	if err := s.checkWarehouses(in.Body.WarehouseIDs); err != nil {
+		return nil, err
 	}
 	id := newID("create-shop", in.IdempotencyKey)
 	cmd := &pb.ShopCommand{

@@ -14,6 +14,7 @@ const (
 	CatalogGroup    goka.Group = "catalog"
 	ShopsGroup      goka.Group = "shops"
 	UsersGroup      goka.Group = "users"
+	SkusGroup       goka.Group = "skus"
 )
 
 // Group tables (compacted changelogs of each group's state).
@@ -24,6 +25,7 @@ var (
 	CatalogTable    = goka.GroupTable(CatalogGroup)
 	ShopsTable      = goka.GroupTable(ShopsGroup)
 	UsersTable      = goka.GroupTable(UsersGroup)
+	SkusTable       = goka.GroupTable(SkusGroup)
 )
 
 // Streams.
@@ -35,12 +37,18 @@ const (
 	// StockMovements carries StockMovement keyed "<product>@<warehouse>" for
 	// analytics and downstream systems.
 	StockMovements goka.Stream = "stock-movements"
+	// StockAlerts carries StockAlert (low, out of, back in stock) keyed
+	// "<product>@<warehouse>" for downstream systems.
+	StockAlerts goka.Stream = "stock-alerts"
 	// OrderCommands carries OrderCommand keyed by order id.
 	OrderCommands goka.Stream = "order-commands"
 	// WarehouseCommands carries WarehouseCommand keyed by warehouse id.
 	WarehouseCommands goka.Stream = "warehouse-commands"
 	// CatalogCommands carries CatalogCommand keyed by product id.
 	CatalogCommands goka.Stream = "catalog-commands"
+	// SkuCommands carries CatalogCommand create keyed by normalised SKU; the
+	// skus processor claims the SKU, then forwards it to CatalogCommands.
+	SkuCommands goka.Stream = "sku-commands"
 	// ShopCommands carries ShopCommand keyed by shop id.
 	ShopCommands goka.Stream = "shop-commands"
 	// UserCommands carries UserCommand keyed by normalised email.
@@ -77,6 +85,7 @@ func All() []Spec {
 		{Name: string(CatalogTable), Compacted: true},
 		{Name: string(ShopsTable), Compacted: true},
 		{Name: string(UsersTable), Compacted: true},
+		{Name: string(SkusTable), Compacted: true},
 		{Name: string(StockCommands), Retention: commandRetention},
 		{Name: string(StockReplies), Retention: commandRetention},
 		{Name: string(OrderCommands), Retention: commandRetention},
@@ -84,7 +93,9 @@ func All() []Spec {
 		{Name: string(CatalogCommands), Retention: commandRetention},
 		{Name: string(ShopCommands), Retention: commandRetention},
 		{Name: string(UserCommands), Retention: commandRetention},
+		{Name: string(SkuCommands), Retention: commandRetention},
 		{Name: string(StockMovements), Retention: 4 * week},
+		{Name: string(StockAlerts), Retention: 4 * week},
 		{Name: string(Outcomes), Retention: time.Hour},
 		{Name: string(DeadLetters), Retention: 4 * week},
 	}

@@ -44,7 +44,7 @@ func (apiCmd) Run(ctx context.Context, cfg *app.Config) error {
 }
 
 type processCmd struct {
-	Names []string `arg:"" optional:"" help:"Processors to run: stock, orders, warehouses, catalog, shops."`
+	Names []string `arg:"" optional:"" help:"Processors to run: catalog, orders, shops, skus, stock, users, warehouses."`
 }
 
 func (c processCmd) Run(ctx context.Context, cfg *app.Config) error {

@@ -10,6 +10,7 @@ import (
 	"github.com/stockflow/stockflow/processors/catalog"
 	"github.com/stockflow/stockflow/processors/orders"
 	"github.com/stockflow/stockflow/processors/shops"
+	"github.com/stockflow/stockflow/processors/skus"
 	"github.com/stockflow/stockflow/processors/stock"
 	"github.com/stockflow/stockflow/processors/users"
 	"github.com/stockflow/stockflow/processors/warehouses"
@@ -22,6 +23,7 @@ var graphs = map[string]func() *goka.GroupGraph{
 	"warehouses": warehouses.Graph,
 	"catalog":    catalog.Graph,
 	"shops":      shops.Graph,
+	"skus":       skus.Graph,
 	"users":      users.Graph,
 }
 

@@ -8,7 +8,7 @@ import (
 )
 
 // commandTopics are every topic the API produces to.
-var commandTopics = []string{"order-commands", "stock-commands", "warehouse-commands", "catalog-commands", "shop-commands"}
+var commandTopics = []string{"order-commands", "stock-commands", "warehouse-commands", "catalog-commands", "shop-commands", "sku-commands", "user-commands"}
 
 func TestBadInputIsAProblemNamingTheFieldAndProducesNothing(t *testing.T) {
 	s := start(t, t.TempDir())

@@ -35,7 +35,7 @@ func Apply(p *pb.Product, cmd *pb.CatalogCommand, now time.Time) (*pb.Product, *
 	}
 	return &pb.Product{
 		Id: cmd.GetProductId(), Sku: c.GetSku(), Name: c.GetName(),
-		PriceMinor: c.GetPriceMinor(), Currency: c.GetCurrency(),
+		PriceMinor: c.GetPriceMinor(), Currency: c.GetCurrency(), LowStockThreshold: c.GetLowStockThreshold(),
 		CreatedAtUnixMs: now.UnixMilli(), UpdatedAtUnixMs: now.UnixMilli(), Version: 1,
 	}, nil
 }

@@ -20,6 +20,8 @@ func Graph() *goka.GroupGraph {
 		goka.Persist(schemas.StockLevelCodec),
 		goka.Output(topics.StockReplies, schemas.StockReplyCodec),
 		goka.Output(topics.StockMovements, schemas.StockMovementCodec),
+		goka.Output(topics.StockAlerts, schemas.StockAlertCodec),
+		goka.Lookup(topics.CatalogTable, schemas.ProductCodec),
 		goka.Output(topics.Outcomes, schemas.OutcomeCodec),
 		stream.DeadLetterOutput(),
 	)
@@ -126,7 +128,18 @@ func record(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel, v Verd
 		v.Movement.CommandId = cmd.GetCommandId()
 		v.Movement.AtUnixMs = now
 		ctx.Emit(topics.StockMovements, ctx.Key(), v.Movement)
+		if a := alertFor(v.Movement, threshold(ctx, level.GetProductId())); a != nil {
+			ctx.Emit(topics.StockAlerts, ctx.Key(), a)
+		}
 	}
+}
+
+// threshold is the product's low-stock threshold from the catalog.
+func threshold(ctx goka.Context, productID string) int64 {
+	if p, ok := ctx.Lookup(topics.CatalogTable, productID).(*pb.Product); ok && p != nil {
+		return p.GetLowStockThreshold()
+	}
+	return DefaultLowStockThreshold
 }
 
 func reply(ctx goka.Context, cmd *pb.StockCommand, command, orderID string, requested int64, level *pb.StockLevel, v Verdict) {

@@ -372,8 +372,11 @@ type Product struct {
 	CreatedAtUnixMs int64                  `protobuf:"varint,6,opt,name=created_at_unix_ms,json=createdAtUnixMs,proto3" json:"created_at_unix_ms,omitempty"`
 	UpdatedAtUnixMs int64                  `protobuf:"varint,7,opt,name=updated_at_unix_ms,json=updatedAtUnixMs,proto3" json:"updated_at_unix_ms,omitempty"`
 	Version         int64                  `protobuf:"varint,8,opt,name=version,proto3" json:"version,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// A level of this product at or below this available quantity raises a
+	// low-stock alert.
+	LowStockThreshold int64 `protobuf:"varint,9,opt,name=low_stock_threshold,json=lowStockThreshold,proto3" json:"low_stock_threshold,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *Product) Reset() {
@@ -458,6 +461,13 @@ func (x *Product) GetUpdatedAtUnixMs() int64 {
 func (x *Product) GetVersion() int64 {
 	if x != nil {
 		return x.Version
+	}
+	return 0
+}
+
+func (x *Product) GetLowStockThreshold() int64 {
+	if x != nil {
+		return x.LowStockThreshold
 	}
 	return 0
 }
@@ -563,13 +573,14 @@ func (*CatalogCommand_Create) isCatalogCommand_Kind() {}
 
 // CreateProduct adds a product to the catalog.
 type CreateProduct struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Sku           string                 `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	PriceMinor    int64                  `protobuf:"varint,3,opt,name=price_minor,json=priceMinor,proto3" json:"price_minor,omitempty"`
-	Currency      string                 `protobuf:"bytes,4,opt,name=currency,proto3" json:"currency,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state             protoimpl.MessageState `protogen:"open.v1"`
+	Sku               string                 `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
+	Name              string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	PriceMinor        int64                  `protobuf:"varint,3,opt,name=price_minor,json=priceMinor,proto3" json:"price_minor,omitempty"`
+	Currency          string                 `protobuf:"bytes,4,opt,name=currency,proto3" json:"currency,omitempty"`
+	LowStockThreshold int64                  `protobuf:"varint,5,opt,name=low_stock_threshold,json=lowStockThreshold,proto3" json:"low_stock_threshold,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *CreateProduct) Reset() {
@@ -628,6 +639,13 @@ func (x *CreateProduct) GetCurrency() string {
 		return x.Currency
 	}
 	return ""
+}
+
+func (x *CreateProduct) GetLowStockThreshold() int64 {
+	if x != nil {
+		return x.LowStockThreshold
+	}
+	return 0
 }
 
 // Shop is the shops table's value.
@@ -929,6 +947,68 @@ func (x *SetShopWarehouses) GetWarehouseIds() []string {
 	return nil
 }
 
+// SkuClaim is the skus table's value, keyed by normalised (upper-case) SKU:
+// which product owns a SKU. Claiming before creating keeps SKUs unique.
+type SkuClaim struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sku           string                 `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
+	ProductId     string                 `protobuf:"bytes,2,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	Version       int64                  `protobuf:"varint,3,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SkuClaim) Reset() {
+	*x = SkuClaim{}
+	mi := &file_stockflow_v1_entities_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SkuClaim) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SkuClaim) ProtoMessage() {}
+
+func (x *SkuClaim) ProtoReflect() protoreflect.Message {
+	mi := &file_stockflow_v1_entities_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SkuClaim.ProtoReflect.Descriptor instead.
+func (*SkuClaim) Descriptor() ([]byte, []int) {
+	return file_stockflow_v1_entities_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SkuClaim) GetSku() string {
+	if x != nil {
+		return x.Sku
+	}
+	return ""
+}
+
+func (x *SkuClaim) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *SkuClaim) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
 var File_stockflow_v1_entities_proto protoreflect.FileDescriptor
 
 const file_stockflow_v1_entities_proto_rawDesc = "" +
@@ -955,7 +1035,7 @@ const file_stockflow_v1_entities_proto_rawDesc = "" +
 	"\x0fCreateWarehouse\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"K\n" +
 	"\x12SetWarehouseStatus\x125\n" +
-	"\x06status\x18\x01 \x01(\x0e2\x1d.stockflow.v1.WarehouseStatusR\x06status\"\xf0\x01\n" +
+	"\x06status\x18\x01 \x01(\x0e2\x1d.stockflow.v1.WarehouseStatusR\x06status\"\xa0\x02\n" +
 	"\aProduct\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x10\n" +
 	"\x03sku\x18\x02 \x01(\tR\x03sku\x12\x12\n" +
@@ -965,7 +1045,8 @@ const file_stockflow_v1_entities_proto_rawDesc = "" +
 	"\bcurrency\x18\x05 \x01(\tR\bcurrency\x12+\n" +
 	"\x12created_at_unix_ms\x18\x06 \x01(\x03R\x0fcreatedAtUnixMs\x12+\n" +
 	"\x12updated_at_unix_ms\x18\a \x01(\x03R\x0fupdatedAtUnixMs\x12\x18\n" +
-	"\aversion\x18\b \x01(\x03R\aversion\"\xdf\x01\n" +
+	"\aversion\x18\b \x01(\x03R\aversion\x12.\n" +
+	"\x13low_stock_threshold\x18\t \x01(\x03R\x11lowStockThreshold\"\xdf\x01\n" +
 	"\x0eCatalogCommand\x12\x1d\n" +
 	"\n" +
 	"command_id\x18\x01 \x01(\tR\tcommandId\x12\x1d\n" +
@@ -975,13 +1056,14 @@ const file_stockflow_v1_entities_proto_rawDesc = "" +
 	"\x0ecorrelation_id\x18\x04 \x01(\tR\rcorrelationId\x125\n" +
 	"\x06create\x18\n" +
 	" \x01(\v2\x1b.stockflow.v1.CreateProductH\x00R\x06createB\x06\n" +
-	"\x04kind\"r\n" +
+	"\x04kind\"\xa2\x01\n" +
 	"\rCreateProduct\x12\x10\n" +
 	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1f\n" +
 	"\vprice_minor\x18\x03 \x01(\x03R\n" +
 	"priceMinor\x12\x1a\n" +
-	"\bcurrency\x18\x04 \x01(\tR\bcurrency\"\xc3\x01\n" +
+	"\bcurrency\x18\x04 \x01(\tR\bcurrency\x12.\n" +
+	"\x13low_stock_threshold\x18\x05 \x01(\x03R\x11lowStockThreshold\"\xc3\x01\n" +
 	"\x04Shop\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12#\n" +
@@ -1004,7 +1086,12 @@ const file_stockflow_v1_entities_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12#\n" +
 	"\rwarehouse_ids\x18\x02 \x03(\tR\fwarehouseIds\"8\n" +
 	"\x11SetShopWarehouses\x12#\n" +
-	"\rwarehouse_ids\x18\x01 \x03(\tR\fwarehouseIds*o\n" +
+	"\rwarehouse_ids\x18\x01 \x03(\tR\fwarehouseIds\"U\n" +
+	"\bSkuClaim\x12\x10\n" +
+	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x02 \x01(\tR\tproductId\x12\x18\n" +
+	"\aversion\x18\x03 \x01(\x03R\aversion*o\n" +
 	"\x0fWarehouseStatus\x12 \n" +
 	"\x1cWAREHOUSE_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17WAREHOUSE_STATUS_ACTIVE\x10\x01\x12\x1d\n" +
@@ -1023,7 +1110,7 @@ func file_stockflow_v1_entities_proto_rawDescGZIP() []byte {
 }
 
 var file_stockflow_v1_entities_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_stockflow_v1_entities_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_stockflow_v1_entities_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_stockflow_v1_entities_proto_goTypes = []any{
 	(WarehouseStatus)(0),       // 0: stockflow.v1.WarehouseStatus
 	(*Warehouse)(nil),          // 1: stockflow.v1.Warehouse
@@ -1037,6 +1124,7 @@ var file_stockflow_v1_entities_proto_goTypes = []any{
 	(*ShopCommand)(nil),        // 9: stockflow.v1.ShopCommand
 	(*CreateShop)(nil),         // 10: stockflow.v1.CreateShop
 	(*SetShopWarehouses)(nil),  // 11: stockflow.v1.SetShopWarehouses
+	(*SkuClaim)(nil),           // 12: stockflow.v1.SkuClaim
 }
 var file_stockflow_v1_entities_proto_depIdxs = []int32{
 	0,  // 0: stockflow.v1.Warehouse.status:type_name -> stockflow.v1.WarehouseStatus
@@ -1075,7 +1163,7 @@ func file_stockflow_v1_entities_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_stockflow_v1_entities_proto_rawDesc), len(file_stockflow_v1_entities_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

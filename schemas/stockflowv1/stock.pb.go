@@ -199,6 +199,62 @@ func (MovementKind) EnumDescriptor() ([]byte, []int) {
 	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{2}
 }
 
+// StockAlertKind names a stock-level event.
+type StockAlertKind int32
+
+const (
+	StockAlertKind_STOCK_ALERT_KIND_UNSPECIFIED StockAlertKind = 0
+	// available fell to or below the product's low-stock threshold (still above 0).
+	StockAlertKind_STOCK_ALERT_KIND_LOW_STOCK StockAlertKind = 1
+	// available fell to 0.
+	StockAlertKind_STOCK_ALERT_KIND_OUT_OF_STOCK StockAlertKind = 2
+	// available rose above 0 from 0.
+	StockAlertKind_STOCK_ALERT_KIND_BACK_IN_STOCK StockAlertKind = 3
+)
+
+// Enum value maps for StockAlertKind.
+var (
+	StockAlertKind_name = map[int32]string{
+		0: "STOCK_ALERT_KIND_UNSPECIFIED",
+		1: "STOCK_ALERT_KIND_LOW_STOCK",
+		2: "STOCK_ALERT_KIND_OUT_OF_STOCK",
+		3: "STOCK_ALERT_KIND_BACK_IN_STOCK",
+	}
+	StockAlertKind_value = map[string]int32{
+		"STOCK_ALERT_KIND_UNSPECIFIED":   0,
+		"STOCK_ALERT_KIND_LOW_STOCK":     1,
+		"STOCK_ALERT_KIND_OUT_OF_STOCK":  2,
+		"STOCK_ALERT_KIND_BACK_IN_STOCK": 3,
+	}
+)
+
+func (x StockAlertKind) Enum() *StockAlertKind {
+	p := new(StockAlertKind)
+	*p = x
+	return p
+}
+
+func (x StockAlertKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StockAlertKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_stockflow_v1_stock_proto_enumTypes[3].Descriptor()
+}
+
+func (StockAlertKind) Type() protoreflect.EnumType {
+	return &file_stockflow_v1_stock_proto_enumTypes[3]
+}
+
+func (x StockAlertKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StockAlertKind.Descriptor instead.
+func (StockAlertKind) EnumDescriptor() ([]byte, []int) {
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{3}
+}
+
 // StockCommand changes one stock level. Topic: stock-commands, key
 // "<product_id>@<warehouse_id>". Every command is idempotent: reserve,
 // release and commit by order_id, adjust by command_id.
@@ -969,6 +1025,109 @@ func (x *StockMovement) GetAtUnixMs() int64 {
 	return 0
 }
 
+// StockAlert is a stock-level event for downstream systems (storefront
+// badges, purchasing). Topic: stock-alerts, key "<product_id>@<warehouse_id>".
+// alert_id is "<key>#<version>": consumers deduplicate by it.
+type StockAlert struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AlertId       string                 `protobuf:"bytes,1,opt,name=alert_id,json=alertId,proto3" json:"alert_id,omitempty"`
+	ProductId     string                 `protobuf:"bytes,2,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	WarehouseId   string                 `protobuf:"bytes,3,opt,name=warehouse_id,json=warehouseId,proto3" json:"warehouse_id,omitempty"`
+	Kind          StockAlertKind         `protobuf:"varint,4,opt,name=kind,proto3,enum=stockflow.v1.StockAlertKind" json:"kind,omitempty"`
+	Available     int64                  `protobuf:"varint,5,opt,name=available,proto3" json:"available,omitempty"`
+	Threshold     int64                  `protobuf:"varint,6,opt,name=threshold,proto3" json:"threshold,omitempty"`
+	Version       int64                  `protobuf:"varint,7,opt,name=version,proto3" json:"version,omitempty"`
+	AtUnixMs      int64                  `protobuf:"varint,8,opt,name=at_unix_ms,json=atUnixMs,proto3" json:"at_unix_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StockAlert) Reset() {
+	*x = StockAlert{}
+	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StockAlert) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StockAlert) ProtoMessage() {}
+
+func (x *StockAlert) ProtoReflect() protoreflect.Message {
+	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StockAlert.ProtoReflect.Descriptor instead.
+func (*StockAlert) Descriptor() ([]byte, []int) {
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *StockAlert) GetAlertId() string {
+	if x != nil {
+		return x.AlertId
+	}
+	return ""
+}
+
+func (x *StockAlert) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *StockAlert) GetWarehouseId() string {
+	if x != nil {
+		return x.WarehouseId
+	}
+	return ""
+}
+
+func (x *StockAlert) GetKind() StockAlertKind {
+	if x != nil {
+		return x.Kind
+	}
+	return StockAlertKind_STOCK_ALERT_KIND_UNSPECIFIED
+}
+
+func (x *StockAlert) GetAvailable() int64 {
+	if x != nil {
+		return x.Available
+	}
+	return 0
+}
+
+func (x *StockAlert) GetThreshold() int64 {
+	if x != nil {
+		return x.Threshold
+	}
+	return 0
+}
+
+func (x *StockAlert) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+func (x *StockAlert) GetAtUnixMs() int64 {
+	if x != nil {
+		return x.AtUnixMs
+	}
+	return 0
+}
+
 var File_stockflow_v1_stock_proto protoreflect.FileDescriptor
 
 const file_stockflow_v1_stock_proto_rawDesc = "" +
@@ -1051,7 +1210,19 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x06reason\x18\v \x01(\tR\x06reason\x12\x18\n" +
 	"\aversion\x18\f \x01(\x03R\aversion\x12\x1c\n" +
 	"\n" +
-	"at_unix_ms\x18\r \x01(\x03R\batUnixMs*r\n" +
+	"at_unix_ms\x18\r \x01(\x03R\batUnixMs\"\x8f\x02\n" +
+	"\n" +
+	"StockAlert\x12\x19\n" +
+	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x02 \x01(\tR\tproductId\x12!\n" +
+	"\fwarehouse_id\x18\x03 \x01(\tR\vwarehouseId\x120\n" +
+	"\x04kind\x18\x04 \x01(\x0e2\x1c.stockflow.v1.StockAlertKindR\x04kind\x12\x1c\n" +
+	"\tavailable\x18\x05 \x01(\x03R\tavailable\x12\x1c\n" +
+	"\tthreshold\x18\x06 \x01(\x03R\tthreshold\x12\x18\n" +
+	"\aversion\x18\a \x01(\x03R\aversion\x12\x1c\n" +
+	"\n" +
+	"at_unix_ms\x18\b \x01(\x03R\batUnixMs*r\n" +
 	"\n" +
 	"AdjustKind\x12\x1b\n" +
 	"\x17ADJUST_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
@@ -1071,7 +1242,12 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x14MOVEMENT_KIND_COMMIT\x10\x03\x12\x18\n" +
 	"\x14MOVEMENT_KIND_ADJUST\x10\x04\x12\x1e\n" +
 	"\x1aMOVEMENT_KIND_TRANSFER_OUT\x10\x05\x12\x1d\n" +
-	"\x19MOVEMENT_KIND_TRANSFER_IN\x10\x06B4Z2github.com/stockflow/stockflow/schemas/stockflowv1b\x06proto3"
+	"\x19MOVEMENT_KIND_TRANSFER_IN\x10\x06*\x99\x01\n" +
+	"\x0eStockAlertKind\x12 \n" +
+	"\x1cSTOCK_ALERT_KIND_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aSTOCK_ALERT_KIND_LOW_STOCK\x10\x01\x12!\n" +
+	"\x1dSTOCK_ALERT_KIND_OUT_OF_STOCK\x10\x02\x12\"\n" +
+	"\x1eSTOCK_ALERT_KIND_BACK_IN_STOCK\x10\x03B4Z2github.com/stockflow/stockflow/schemas/stockflowv1b\x06proto3"
 
 var (
 	file_stockflow_v1_stock_proto_rawDescOnce sync.Once
@@ -1085,36 +1261,39 @@ func file_stockflow_v1_stock_proto_rawDescGZIP() []byte {
 	return file_stockflow_v1_stock_proto_rawDescData
 }
 
-var file_stockflow_v1_stock_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_stockflow_v1_stock_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_stockflow_v1_stock_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
+var file_stockflow_v1_stock_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_stockflow_v1_stock_proto_goTypes = []any{
 	(AdjustKind)(0),       // 0: stockflow.v1.AdjustKind
 	(ReplyStatus)(0),      // 1: stockflow.v1.ReplyStatus
 	(MovementKind)(0),     // 2: stockflow.v1.MovementKind
-	(*StockCommand)(nil),  // 3: stockflow.v1.StockCommand
-	(*Reserve)(nil),       // 4: stockflow.v1.Reserve
-	(*Release)(nil),       // 5: stockflow.v1.Release
-	(*Commit)(nil),        // 6: stockflow.v1.Commit
-	(*Adjust)(nil),        // 7: stockflow.v1.Adjust
-	(*StockLevel)(nil),    // 8: stockflow.v1.StockLevel
-	(*StockReply)(nil),    // 9: stockflow.v1.StockReply
-	(*StockMovement)(nil), // 10: stockflow.v1.StockMovement
-	nil,                   // 11: stockflow.v1.StockLevel.HoldsEntry
+	(StockAlertKind)(0),   // 3: stockflow.v1.StockAlertKind
+	(*StockCommand)(nil),  // 4: stockflow.v1.StockCommand
+	(*Reserve)(nil),       // 5: stockflow.v1.Reserve
+	(*Release)(nil),       // 6: stockflow.v1.Release
+	(*Commit)(nil),        // 7: stockflow.v1.Commit
+	(*Adjust)(nil),        // 8: stockflow.v1.Adjust
+	(*StockLevel)(nil),    // 9: stockflow.v1.StockLevel
+	(*StockReply)(nil),    // 10: stockflow.v1.StockReply
+	(*StockMovement)(nil), // 11: stockflow.v1.StockMovement
+	(*StockAlert)(nil),    // 12: stockflow.v1.StockAlert
+	nil,                   // 13: stockflow.v1.StockLevel.HoldsEntry
 }
 var file_stockflow_v1_stock_proto_depIdxs = []int32{
-	4,  // 0: stockflow.v1.StockCommand.reserve:type_name -> stockflow.v1.Reserve
-	5,  // 1: stockflow.v1.StockCommand.release:type_name -> stockflow.v1.Release
-	6,  // 2: stockflow.v1.StockCommand.commit:type_name -> stockflow.v1.Commit
-	7,  // 3: stockflow.v1.StockCommand.adjust:type_name -> stockflow.v1.Adjust
+	5,  // 0: stockflow.v1.StockCommand.reserve:type_name -> stockflow.v1.Reserve
+	6,  // 1: stockflow.v1.StockCommand.release:type_name -> stockflow.v1.Release
+	7,  // 2: stockflow.v1.StockCommand.commit:type_name -> stockflow.v1.Commit
+	8,  // 3: stockflow.v1.StockCommand.adjust:type_name -> stockflow.v1.Adjust
 	0,  // 4: stockflow.v1.Adjust.kind:type_name -> stockflow.v1.AdjustKind
-	11, // 5: stockflow.v1.StockLevel.holds:type_name -> stockflow.v1.StockLevel.HoldsEntry
+	13, // 5: stockflow.v1.StockLevel.holds:type_name -> stockflow.v1.StockLevel.HoldsEntry
 	1,  // 6: stockflow.v1.StockReply.status:type_name -> stockflow.v1.ReplyStatus
 	2,  // 7: stockflow.v1.StockMovement.kind:type_name -> stockflow.v1.MovementKind
-	8,  // [8:8] is the sub-list for method output_type
-	8,  // [8:8] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	3,  // 8: stockflow.v1.StockAlert.kind:type_name -> stockflow.v1.StockAlertKind
+	9,  // [9:9] is the sub-list for method output_type
+	9,  // [9:9] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_stock_proto_init() }
@@ -1134,8 +1313,8 @@ func file_stockflow_v1_stock_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_stockflow_v1_stock_proto_rawDesc), len(file_stockflow_v1_stock_proto_rawDesc)),
-			NumEnums:      3,
-			NumMessages:   9,
+			NumEnums:      4,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
