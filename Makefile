@@ -10,7 +10,7 @@ BUF_VERSION           := v1.75.0
 PROTOC_GEN_GO_VERSION := v1.36.12
 
 # Flags for `make run`, e.g. make run RUN_FLAGS="--log-format json".
-RUN_FLAGS ?=
+RUN_FLAGS ?= --demo
 # The development admin account `make run` ensures (see README.md).
 export STOCKFLOW_ADMIN_EMAIL    ?= admin@example.com
 export STOCKFLOW_ADMIN_PASSWORD ?= admin-password
@@ -44,7 +44,8 @@ chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conserv
 
 bench: ## Micro-benchmarks, then the load generator (throughput, p50/p95/p99).
 	$(GO) test -run '^$$' -bench . -benchmem ./processors/...
-	$(GO) run ./cmd/loadgen $(BENCH_FLAGS)
+	$(GO) run ./cmd/loadgen --scenario orders $(BENCH_FLAGS)
+	$(GO) run ./cmd/loadgen --scenario catalog $(BENCH_FLAGS)
 
 lint: $(BIN)/staticcheck ## go vet, gofmt and staticcheck; buf lint when buf is installed.
 	$(GO) vet ./...

@@ -19,6 +19,10 @@ type Page[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty" doc:"Pass as cursor to get the next page; absent on the last page."`
 }
 
+// keysEnd bounds a scan to the end of a table: ids use only [A-Za-z0-9_-],
+// all below it. (goka reads an empty limit as "keys with the prefix start".)
+const keysEnd = "\x7f"
+
 // page lists t in key order from the cursor, converting values with conv
 // (which may skip a value by returning false).
 func page[PT any, R any](t Table, p PageParams, conv func(PT) (R, bool)) (Page[R], error) {
@@ -26,7 +30,7 @@ func page[PT any, R any](t Table, p PageParams, conv func(PT) (R, bool)) (Page[R
 	if err != nil {
 		return Page[R]{}, err
 	}
-	it, err := t.IteratorWithRange(start, "")
+	it, err := t.IteratorWithRange(start, keysEnd)
 	if err != nil {
 		return Page[R]{}, huma.Error503ServiceUnavailable("table scan failed", err)
 	}

@@ -68,6 +68,23 @@ type getProductInput struct {
 	ShopID    string `query:"shop_id" pattern:"^[A-Za-z0-9_-]{1,64}$" doc:"Count only this shop's active warehouses."`
 }
 
+// warehouseStatuses memoises warehouse statuses for one request: a page of
+// products touches the same few warehouses over and over.
+type warehouseStatuses map[string]string
+
+// of returns a warehouse's status ("active" if it is not in the view yet).
+func (ws warehouseStatuses) of(t Table, id string) string {
+	if st, ok := ws[id]; ok {
+		return st
+	}
+	st := "active"
+	if w, ok, _ := lookup[*pb.Warehouse](t, id); ok {
+		st = warehouseStatus(w.GetStatus())
+	}
+	ws[id] = st
+	return st
+}
+
 // scope limits availability to some warehouses (all when nil).
 type scope map[string]bool
 
@@ -136,10 +153,11 @@ func (s *server) listProducts(ctx context.Context, in *listProductsInput) (*prod
 	if err != nil {
 		return nil, err
 	}
+	statuses := warehouseStatuses{}
 	var scanErr error
 	p, err := page(s.Views.Catalog, in.PageParams, func(p *pb.Product) (Product, bool) {
 		body := productBody(p)
-		a, err := s.availability(p.GetId(), admin, sc)
+		a, err := s.availability(p.GetId(), admin, sc, statuses)
 		if err != nil {
 			scanErr = err
 			return body, false
@@ -163,7 +181,7 @@ func (s *server) getProduct(ctx context.Context, in *getProductInput) (*productO
 		return nil, err
 	}
 	body := productBody(p)
-	if body.Availability, err = s.availability(p.GetId(), callerOf(ctx).Admin, sc); err != nil {
+	if body.Availability, err = s.availability(p.GetId(), callerOf(ctx).Admin, sc, warehouseStatuses{}); err != nil {
 		return nil, err
 	}
 	return &productOutput{Location: "/products/" + p.GetId(), Body: body}, nil
@@ -192,7 +210,7 @@ func (s *server) product(id, location string) (*pb.Product, error) {
 // if any) and lists its levels: every warehouse for admins, active ones for
 // everybody else. A product's levels are contiguous in the stock view's key
 // order (product@warehouse), so this is one short range read per product.
-func (s *server) availability(productID string, admin bool, sc scope) (*Availability, error) {
+func (s *server) availability(productID string, admin bool, sc scope, statuses warehouseStatuses) (*Availability, error) {
 	levels, err := s.levels(productID)
 	if err != nil {
 		return nil, err
@@ -203,9 +221,7 @@ func (s *server) availability(productID string, admin bool, sc scope) (*Availabi
 			continue
 		}
 		ws := levelBody(l)
-		if w, ok, _ := lookup[*pb.Warehouse](s.Views.Warehouses, l.GetWarehouseId()); ok {
-			ws.Status = warehouseStatus(w.GetStatus())
-		}
+		ws.Status = statuses.of(s.Views.Warehouses, l.GetWarehouseId())
 		if ws.Status == "active" {
 			a.Available += ws.Available
 		} else if !admin {

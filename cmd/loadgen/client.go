@@ -11,8 +11,9 @@ import (
 )
 
 type client struct {
-	base string
-	http *http.Client
+	base  string
+	token string
+	http  *http.Client
 }
 
 func newClient(base string, conns int) *client {
@@ -31,6 +32,7 @@ func (c *client) post(ctx context.Context, path string, body, out any) (int, err
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	c.authorize(req)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return 0, err
@@ -46,6 +48,43 @@ func (c *client) post(ctx context.Context, path string, body, out any) (int, err
 		}
 	}
 	return resp.StatusCode, nil
+}
+
+// get sends a GET with the client's token and drains the body.
+func (c *client) get(ctx context.Context, path string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		return 0, err
+	}
+	c.authorize(req)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, err
+}
+
+// authorize adds the bearer token, if any.
+func (c *client) authorize(req *http.Request) {
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+}
+
+// login exchanges email and password for a bearer token kept by the client.
+func (c *client) login(ctx context.Context, email, password string) error {
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	c.token = ""
+	status, err := c.post(ctx, "/login", map[string]any{"email": email, "password": password}, &out)
+	if err == nil && status != http.StatusOK {
+		err = fmt.Errorf("login as %s answered %d", email, status)
+	}
+	c.token = out.AccessToken
+	return err
 }
 
 // create posts and expects a 2xx with an id.

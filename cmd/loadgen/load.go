@@ -49,6 +49,8 @@ func seed(ctx context.Context, c *client, o options) (setup, error) {
 }
 
 type result struct {
+	// unit names what was timed ("orders" unless set).
+	unit      string
 	elapsed   time.Duration
 	latencies []time.Duration
 	statuses  map[int]int
@@ -117,7 +119,11 @@ func (r result) print(w io.Writer) {
 		return r.latencies[min(len(r.latencies)-1, int(p*float64(len(r.latencies))))]
 	}
 	n := len(r.latencies)
-	fmt.Fprintf(w, "orders: %d in %.2fs = %.0f orders/s\n", n, r.elapsed.Seconds(), float64(n)/r.elapsed.Seconds())
+	unit := r.unit
+	if unit == "" {
+		unit = "orders"
+	}
+	fmt.Fprintf(w, "%s: %d in %.2fs = %.0f %s/s\n", unit, n, r.elapsed.Seconds(), float64(n)/r.elapsed.Seconds(), unit)
 	fmt.Fprintf(w, "latency: p50 %s  p95 %s  p99 %s  max %s\n",
 		pct(0.50).Round(time.Microsecond), pct(0.95).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
 	fmt.Fprintf(w, "statuses: %v  transport errors: %d\n", r.statuses, r.errors)

@@ -21,6 +21,10 @@ import (
 
 type options struct {
 	url        string
+	scenario   string
+	email      string
+	password   string
+	catalog    catalogOptions
 	orders     int
 	clients    int
 	products   int
@@ -32,6 +36,13 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.url, "url", "", "stockflow API base URL; empty starts one in process")
+	flag.StringVar(&o.scenario, "scenario", "orders", "orders (place orders) or catalog (seed products x warehouses, time GET /products)")
+	flag.StringVar(&o.email, "admin-email", "admin@example.com", "admin account to seed with (created when loadgen starts stockflow itself)")
+	flag.StringVar(&o.password, "admin-password", "admin-password", "its password")
+	flag.IntVar(&o.catalog.products, "catalog-products", 10_000, "catalog scenario: products to seed")
+	flag.IntVar(&o.catalog.warehouses, "catalog-warehouses", 10, "catalog scenario: warehouses each product is stocked in")
+	flag.IntVar(&o.catalog.reads, "catalog-reads", 2_000, "catalog scenario: GET /products requests per variant")
+	flag.IntVar(&o.catalog.pageSize, "catalog-page", 50, "catalog scenario: page size")
 	flag.IntVar(&o.orders, "orders", 20000, "orders to place")
 	flag.IntVar(&o.clients, "clients", 64, "concurrent clients")
 	flag.IntVar(&o.products, "products", 100, "products to spread orders over")
@@ -52,7 +63,7 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	if o.url == "" {
-		url, shutdown, err := startInProcess(ctx)
+		url, shutdown, err := startInProcess(ctx, o)
 		if err != nil {
 			return err
 		}
@@ -60,6 +71,12 @@ func run(ctx context.Context, o options) error {
 		o.url = url
 	}
 	c := newClient(o.url, o.clients)
+	if err := c.login(ctx, o.email, o.password); err != nil {
+		return err
+	}
+	if o.scenario == "catalog" {
+		return benchCatalog(ctx, c, o, o.catalog)
+	}
 	setup, err := seed(ctx, c, o)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
@@ -67,11 +84,13 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("seeded %d products x %d warehouses; placing %d orders with %d clients against %s\n",
 		o.products, o.warehouses, o.orders, o.clients, o.url)
 	res := placeOrders(ctx, c, setup, o)
-	res.print(os.Stdout)
+	res.print(stdout)
 	return nil
 }
 
-func startInProcess(ctx context.Context) (string, func(), error) {
+var stdout = os.Stdout
+
+func startInProcess(ctx context.Context, o options) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "stockflow-loadgen-")
 	if err != nil {
 		return "", nil, err
@@ -79,7 +98,8 @@ func startInProcess(ctx context.Context) (string, func(), error) {
 	cfg := app.Config{
 		DataDir: dir, HTTPAddr: "127.0.0.1:0", EmbeddedKafkaPort: 0, Partitions: 6, Replication: 1,
 		WaitTimeout: 10 * time.Second, ReservationTTL: 30 * time.Minute, ShutdownTimeout: 30 * time.Second,
-		LogFormat: "text", LogLevel: "warn",
+		LogFormat: "text", LogLevel: "warn", TokenTTL: 24 * time.Hour,
+		AdminEmail: o.email, AdminPassword: o.password,
 	}
 	app.SetupLogging(cfg, os.Stderr)
 	sys, err := app.Start(ctx, cfg, app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true})

@@ -28,10 +28,12 @@ type cli struct {
 	Version versionCmd `cmd:"" help:"Print the version and exit."`
 }
 
-type devCmd struct{}
+type devCmd struct {
+	Demo bool `name:"demo" env:"STOCKFLOW_DEMO" help:"Seed demo data (2 shops, 4 warehouses, 50 products with stock); seeding again changes nothing."`
+}
 
-func (devCmd) Run(ctx context.Context, cfg *app.Config) error {
-	return app.Run(ctx, *cfg, app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true})
+func (c devCmd) Run(ctx context.Context, cfg *app.Config) error {
+	return app.Run(ctx, *cfg, app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true, Demo: c.Demo})
 }
 
 type apiCmd struct{}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/stockflow/stockflow/api"
 	"github.com/stockflow/stockflow/internal/auth"
+	"github.com/stockflow/stockflow/internal/demo"
 )
 
 // Login throttling: an email, or a client address (which may be a whole
@@ -34,6 +35,29 @@ func (s *System) tokens(dev bool) (*auth.Tokens, error) {
 		key = devTokenKey
 	}
 	return auth.NewTokens([]byte(key), s.cfg.TokenTTL)
+}
+
+// seedDemo loads the demo data set once the system is ready. A failure is
+// logged, not fatal: the system works without demo data.
+func (s *System) seedDemo(tokens *auth.Tokens) error {
+	for !s.Ready() {
+		select {
+		case <-s.failed.Done():
+			return nil
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	token, err := tokens.Issue(auth.Principal{UserID: "demo-seeder", Admin: true})
+	if err != nil {
+		return err
+	}
+	slog.Info("seeding demo data: 2 shops, 4 warehouses, 50 products")
+	if err := demo.Seed(s.failed, "http://"+s.HTTPAddr(), token); err != nil && s.failed.Err() == nil {
+		slog.Error("demo data incomplete", "error", err)
+		return nil
+	}
+	slog.Info("demo data ready", "try", "curl http://"+s.HTTPAddr()+"/products?limit=5")
+	return nil
 }
 
 // ensureAdmin creates the configured admin account once the users view is

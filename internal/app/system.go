@@ -31,6 +31,8 @@ type Parts struct {
 	Processors []string
 	// API serves HTTP.
 	API bool
+	// Demo seeds demo data through the API once it is ready.
+	Demo bool
 }
 
 // System is a running stockflow process.
@@ -82,7 +84,7 @@ func Start(ctx context.Context, cfg Config, parts Parts) (s *System, err error) 
 		return nil, err
 	}
 	if parts.API {
-		err = s.startAPI(ctx, g, parts.Embedded)
+		err = s.startAPI(ctx, g, parts.Embedded, parts.Demo)
 	} else if len(parts.Processors) > 0 {
 		err = s.serve(opsHandler(s.Ready))
 	}
@@ -149,7 +151,7 @@ func (s *System) startProcessors(g kafka.Goka, names []string) error {
 	return nil
 }
 
-func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev bool) error {
+func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev, seedDemo bool) error {
 	tokens, err := s.tokens(dev)
 	if err != nil {
 		return err
@@ -177,7 +179,13 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev bool) error {
 		s.wantAdmin = true
 		s.group.Go(func() error { return s.ensureAdmin(deps) })
 	}
-	return s.serve(api.NewHandler(deps))
+	if err := s.serve(api.NewHandler(deps)); err != nil {
+		return err
+	}
+	if seedDemo {
+		s.group.Go(func() error { return s.seedDemo(tokens) })
+	}
+	return nil
 }
 
 func (s *System) startViews(g kafka.Goka) (api.Views, error) {

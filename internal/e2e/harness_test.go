@@ -49,9 +49,14 @@ const (
 // start runs the whole system on dataDir and waits until it is ready.
 func start(t *testing.T, dataDir string) *system {
 	t.Helper()
+	return startWith(t, dataDir, app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true})
+}
+
+func startWith(t *testing.T, dataDir string, parts app.Parts) *system {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sys, err := app.Start(ctx, testConfig(dataDir), app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true})
+	sys, err := app.Start(ctx, testConfig(dataDir), parts)
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}

@@ -49,7 +49,7 @@ func apply(ctx goka.Context, cmd *pb.StockCommand) error {
 		record(ctx, cmd, level, v)
 		reply(ctx, cmd, "reserve", k.Reserve.GetOrderId(), k.Reserve.GetQuantity(), level, v)
 	case *pb.StockCommand_Release:
-		v := Release(level, k.Release.GetOrderId())
+		v := Release(level, k.Release.GetOrderId(), k.Release.GetReason())
 		record(ctx, cmd, level, v)
 		reply(ctx, cmd, "release", k.Release.GetOrderId(), 0, level, v)
 	case *pb.StockCommand_Commit:

@@ -92,10 +92,10 @@ func Reserve(l *pb.StockLevel, orderID string, qty int64, allowPartial bool) (Ve
 	return changed(l, status, take, movement(l, pb.MovementKind_MOVEMENT_KIND_RESERVE, 0, take, orderID)), nil
 }
 
-// Release drops the order's hold. Releasing twice is harmless; releasing a
-// hold that never existed remembers the order so that a late reserve for it
-// holds nothing.
-func Release(l *pb.StockLevel, orderID string) Verdict {
+// Release drops the order's hold; reason is recorded on the movement.
+// Releasing twice is harmless; releasing a hold that never existed
+// remembers the order so that a late reserve for it holds nothing.
+func Release(l *pb.StockLevel, orderID, reason string) Verdict {
 	held, ok := l.GetHolds()[orderID]
 	if !ok {
 		return closeWithoutHold(l, markReleased+orderID, markCommitted+orderID)
@@ -103,7 +103,9 @@ func Release(l *pb.StockLevel, orderID string) Verdict {
 	delete(l.Holds, orderID)
 	l.Reserved -= held
 	remember(l, markReleased+orderID)
-	return changed(l, pb.ReplyStatus_REPLY_STATUS_OK, held, movement(l, pb.MovementKind_MOVEMENT_KIND_RELEASE, 0, -held, orderID))
+	m := movement(l, pb.MovementKind_MOVEMENT_KIND_RELEASE, 0, -held, orderID)
+	m.Reason = reason
+	return changed(l, pb.ReplyStatus_REPLY_STATUS_OK, held, m)
 }
 
 // Commit ships the order's hold: on_hand and reserved both drop by it.

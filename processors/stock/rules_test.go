@@ -31,7 +31,7 @@ func reserve(order string, q int64, partial bool) func(*pb.StockLevel) (stock.Ve
 }
 
 func release(order string) func(*pb.StockLevel) (stock.Verdict, error) {
-	return func(l *pb.StockLevel) (stock.Verdict, error) { return stock.Release(l, order), nil }
+	return func(l *pb.StockLevel) (stock.Verdict, error) { return stock.Release(l, order, "test"), nil }
 }
 
 func commit(order string) func(*pb.StockLevel) (stock.Verdict, error) {
@@ -165,7 +165,7 @@ func TestMovementsDescribeEveryChange(t *testing.T) {
 				want[i].kind, want[i].dOnHand, want[i].dReserved, want[i].id)
 		}
 	}
-	if v := stock.Release(l, "o1"); v.Movement != nil {
+	if v := stock.Release(l, "o1", "test"); v.Movement != nil {
 		t.Errorf("release after commit recorded a movement: %v", v.Movement)
 	}
 }
@@ -174,7 +174,7 @@ func TestRecentWindowIsBounded(t *testing.T) {
 	t.Parallel()
 	l := &pb.StockLevel{ProductId: "p", WarehouseId: "w"}
 	for i := range 3 * stock.RecentWindow {
-		stock.Release(l, string(rune('a'+i%26))+string(rune('0'+i)))
+		stock.Release(l, string(rune('a'+i%26))+string(rune('0'+i)), "test")
 	}
 	if got := len(l.GetRecent()); got != stock.RecentWindow {
 		t.Fatalf("recent window holds %d ids, want %d", got, stock.RecentWindow)

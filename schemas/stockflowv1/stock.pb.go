@@ -480,7 +480,9 @@ func (x *Reserve) GetAllowPartial() bool {
 type Release struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	OrderId string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
-	// Why: "cancelled", "expired", "rejected", "compensation".
+	// Why: the customer's cancel reason, "expired", "rejected" (another line
+	// could not be held), "orphan" (held for an order that does not account
+	// for it) or "replay" (re-sent after a crash).
 	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
