@@ -3,6 +3,7 @@ package kafka
 import (
 	"fmt"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/IBM/sarama"
@@ -46,14 +47,17 @@ func (g Goka) topicManagerConfig() *goka.TopicManagerConfig {
 	return tm
 }
 
+// useSaramaConfig installs SaramaConfig as goka's global configuration.
+// goka's default builders copy the global configuration for every client
+// they create; its "WithConfig" builders instead share and mutate one
+// *sarama.Config across clients, which is a data race.
+var useSaramaConfig = sync.OnceFunc(func() { goka.ReplaceGlobalConfig(SaramaConfig()) })
+
 // ProcessorOptions configures a goka processor for this cluster.
 func (g Goka) ProcessorOptions(group goka.Group) []goka.ProcessorOption {
-	cfg := SaramaConfig()
+	useSaramaConfig()
 	opts := []goka.ProcessorOption{
-		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithConfig(cfg, g.topicManagerConfig())),
-		goka.WithConsumerGroupBuilder(goka.ConsumerGroupBuilderWithConfig(cfg)),
-		goka.WithConsumerSaramaBuilder(goka.SaramaConsumerBuilderWithConfig(cfg)),
-		goka.WithProducerBuilder(goka.ProducerBuilderWithConfig(cfg)),
+		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithTopicManagerConfig(g.topicManagerConfig())),
 		goka.WithStorageBuilder(storage.DefaultBuilder(filepath.Join(g.StateDir, "processor", string(group)))),
 	}
 	if g.Logger != nil {
@@ -66,10 +70,9 @@ func (g Goka) ProcessorOptions(group goka.Group) []goka.ProcessorOption {
 // several views of one table in one process (for example "api" and
 // "orders-lookup").
 func (g Goka) ViewOptions(table goka.Table, name string) []goka.ViewOption {
-	cfg := SaramaConfig()
+	useSaramaConfig()
 	opts := []goka.ViewOption{
-		goka.WithViewTopicManagerBuilder(goka.TopicManagerBuilderWithConfig(cfg, g.topicManagerConfig())),
-		goka.WithViewConsumerSaramaBuilder(goka.SaramaConsumerBuilderWithConfig(cfg)),
+		goka.WithViewTopicManagerBuilder(goka.TopicManagerBuilderWithTopicManagerConfig(g.topicManagerConfig())),
 		goka.WithViewStorageBuilder(storage.DefaultBuilder(filepath.Join(g.StateDir, "view", name, string(table)))),
 		goka.WithViewAutoReconnect(),
 	}
