@@ -23,7 +23,8 @@ help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 run: ## Run everything in one process (embedded Kafka, processors, API on :8080).
-	$(GO) run ./cmd/stockflow dev $(RUN_FLAGS)
+	$(GO) build -o $(BIN)/stockflow ./cmd/stockflow
+	$(BIN)/stockflow dev $(RUN_FLAGS)
 
 build: ## Build bin/stockflow and bin/loadgen.
 	$(GO) build -o $(BIN)/stockflow ./cmd/stockflow
