@@ -59,6 +59,8 @@ var (
 	ShopCodec             Codec[pb.Shop, *pb.Shop]
 	UserCommandCodec      Codec[pb.UserCommand, *pb.UserCommand]
 	UserCodec             Codec[pb.User, *pb.User]
+	TimerCommandCodec     Codec[pb.TimerCommand, *pb.TimerCommand]
+	TimerBucketCodec      Codec[pb.TimerBucket, *pb.TimerBucket]
 	OutcomeCodec          Codec[pb.Outcome, *pb.Outcome]
 	DeadLetterCodec       Codec[pb.DeadLetter, *pb.DeadLetter]
 )

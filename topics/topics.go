@@ -15,6 +15,7 @@ const (
 	ShopsGroup      goka.Group = "shops"
 	UsersGroup      goka.Group = "users"
 	SkusGroup       goka.Group = "skus"
+	TimerGroup      goka.Group = "timer"
 )
 
 // Group tables (compacted changelogs of each group's state).
@@ -26,6 +27,7 @@ var (
 	ShopsTable      = goka.GroupTable(ShopsGroup)
 	UsersTable      = goka.GroupTable(UsersGroup)
 	SkusTable       = goka.GroupTable(SkusGroup)
+	TimerTable      = goka.GroupTable(TimerGroup)
 )
 
 // Streams.
@@ -53,6 +55,8 @@ const (
 	ShopCommands goka.Stream = "shop-commands"
 	// UserCommands carries UserCommand keyed by normalised email.
 	UserCommands goka.Stream = "user-commands"
+	// TimerCommands carries TimerCommand keyed by due second (Unix seconds).
+	TimerCommands goka.Stream = "timer-commands"
 	// Outcomes carries Outcome keyed by correlation id; the API tails it to
 	// answer callers that wait for a result.
 	Outcomes goka.Stream = "outcomes"
@@ -86,6 +90,7 @@ func All() []Spec {
 		{Name: string(ShopsTable), Compacted: true},
 		{Name: string(UsersTable), Compacted: true},
 		{Name: string(SkusTable), Compacted: true},
+		{Name: string(TimerTable), Compacted: true},
 		{Name: string(StockCommands), Retention: commandRetention},
 		{Name: string(StockReplies), Retention: commandRetention},
 		{Name: string(OrderCommands), Retention: commandRetention},
@@ -94,6 +99,7 @@ func All() []Spec {
 		{Name: string(ShopCommands), Retention: commandRetention},
 		{Name: string(UserCommands), Retention: commandRetention},
 		{Name: string(SkuCommands), Retention: commandRetention},
+		{Name: string(TimerCommands), Retention: commandRetention},
 		{Name: string(StockMovements), Retention: 4 * week},
 		{Name: string(StockAlerts), Retention: 4 * week},
 		{Name: string(Outcomes), Retention: time.Hour},

@@ -46,7 +46,7 @@ func (apiCmd) Run(ctx context.Context, cfg *app.Config) error {
 }
 
 type processCmd struct {
-	Names []string `arg:"" optional:"" help:"Processors to run: catalog, orders, shops, skus, stock, users, warehouses."`
+	Names []string `arg:"" optional:"" help:"Processors to run: catalog, orders, shops, skus, stock, timer, users, warehouses."`
 }
 
 func (c processCmd) Run(ctx context.Context, cfg *app.Config) error {

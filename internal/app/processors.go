@@ -12,6 +12,7 @@ import (
 	"github.com/stockflow/stockflow/processors/shops"
 	"github.com/stockflow/stockflow/processors/skus"
 	"github.com/stockflow/stockflow/processors/stock"
+	"github.com/stockflow/stockflow/processors/timer"
 	"github.com/stockflow/stockflow/processors/users"
 	"github.com/stockflow/stockflow/processors/warehouses"
 )
@@ -19,6 +20,7 @@ import (
 // graphs maps each processor name to its group graph.
 var graphs = map[string]func() *goka.GroupGraph{
 	"stock":      stock.Graph,
+	"timer":      timer.Graph,
 	"orders":     orders.Graph,
 	"warehouses": warehouses.Graph,
 	"catalog":    catalog.Graph,

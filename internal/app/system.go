@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/stockflow/stockflow/internal/auth"
 	"github.com/stockflow/stockflow/internal/kafka"
 	"github.com/stockflow/stockflow/internal/outcomes"
+	"github.com/stockflow/stockflow/processors/timer"
 	"github.com/stockflow/stockflow/topics"
 )
 
@@ -40,8 +42,10 @@ type System struct {
 	cfg      Config
 	broker   *kafka.Embedded
 	producer *kgo.Client
-	server   *http.Server
-	listener net.Listener
+	// tickerClient produces the timer's ticks (nil without the timer).
+	tickerClient *kgo.Client
+	server       *http.Server
+	listener     net.Listener
 
 	cancel  context.CancelFunc
 	group   *errgroup.Group
@@ -148,6 +152,20 @@ func (s *System) startProcessors(g kafka.Goka, names []string) error {
 		s.readies = append(s.readies, p.Recovered)
 		slog.Info("processor started", "group", name)
 	}
+	if slices.Contains(names, "timer") {
+		return s.startTicker(g.StateDir)
+	}
+	return nil
+}
+
+// startTicker runs the timer's clock beside the timer processor.
+func (s *System) startTicker(stateDir string) error {
+	var err error
+	if s.tickerClient, err = kafka.NewProducer(s.cfg.Brokers, "stockflow-ticker"); err != nil {
+		return err
+	}
+	t := timer.Ticker{Client: s.tickerClient, CursorFile: filepath.Join(stateDir, "timer-cursor")}
+	s.group.Go(func() error { return t.Run(s.failed) })
 	return nil
 }
 
@@ -273,8 +291,10 @@ func (s *System) Stop(ctx context.Context) error {
 			markCleanShutdown(s.processorDir)
 		}
 	}
-	if s.producer != nil {
-		s.producer.Close()
+	for _, c := range []*kgo.Client{s.producer, s.tickerClient} {
+		if c != nil {
+			c.Close()
+		}
 	}
 	if s.broker != nil {
 		s.broker.Close()

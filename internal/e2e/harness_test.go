@@ -52,11 +52,15 @@ func start(t *testing.T, dataDir string) *system {
 	return startWith(t, dataDir, app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true})
 }
 
-func startWith(t *testing.T, dataDir string, parts app.Parts) *system {
+func startWith(t *testing.T, dataDir string, parts app.Parts, options ...func(*app.Config)) *system {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	sys, err := app.Start(ctx, testConfig(dataDir), parts)
+	cfg := testConfig(dataDir)
+	for _, o := range options {
+		o(&cfg)
+	}
+	sys, err := app.Start(ctx, cfg, parts)
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}

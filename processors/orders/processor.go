@@ -10,6 +10,7 @@ import (
 	"github.com/stockflow/stockflow/internal/metrics"
 	"github.com/stockflow/stockflow/internal/stream"
 	"github.com/stockflow/stockflow/processors/stock"
+	"github.com/stockflow/stockflow/processors/timer"
 	"github.com/stockflow/stockflow/schemas"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 	"github.com/stockflow/stockflow/topics"
@@ -23,6 +24,7 @@ func Graph() *goka.GroupGraph {
 		goka.Persist(schemas.OrderStateCodec),
 		goka.Output(topics.StockCommands, schemas.StockCommandCodec),
 		goka.Output(topics.Outcomes, schemas.OutcomeCodec),
+		goka.Output(topics.TimerCommands, schemas.TimerCommandCodec),
 		stream.DeadLetterOutput(),
 	)
 }
@@ -109,6 +111,9 @@ func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string
 		ctx.SetValue(s)
 	}
 	emitCommands(ctx, eff.Commands)
+	if eff.Schedule {
+		scheduleExpiry(ctx, s.GetOrder())
+	}
 	if eff.Publish && eff.Changed {
 		metrics.OrdersFinished.WithLabelValues(StatusName(s.GetOrder().GetStatus())).Inc()
 	}
@@ -130,9 +135,20 @@ func redrive(ctx goka.Context, s *pb.OrderState) {
 	eff := Outstanding(s)
 	slog.Debug("replayed message; re-sending outstanding commands", "order", ctx.Key(), "commands", len(eff.Commands))
 	emitCommands(ctx, eff.Commands)
+	if eff.Schedule {
+		scheduleExpiry(ctx, s.GetOrder())
+	}
 	if eff.Publish {
 		publish(ctx, s.GetOrder(), ctx.Key())
 	}
+}
+
+// scheduleExpiry asks the timer processor to expire the order when due.
+func scheduleExpiry(ctx goka.Context, o *pb.Order) {
+	due := time.UnixMilli(o.GetExpiresAtUnixMs())
+	ctx.Emit(topics.TimerCommands, timer.Bucket(due), &pb.TimerCommand{Kind: &pb.TimerCommand_Schedule{
+		Schedule: &pb.ScheduleExpiry{OrderId: o.GetId(), DueUnixMs: o.GetExpiresAtUnixMs()},
+	}})
 }
 
 func emitCommands(ctx goka.Context, cmds []*pb.StockCommand) {
@@ -144,6 +160,9 @@ func emitCommands(ctx goka.Context, cmds []*pb.StockCommand) {
 }
 
 func publish(ctx goka.Context, o *pb.Order, correlationID string) {
+	if correlationID == "" {
+		return // nobody waits (an expiry from the timer)
+	}
 	ctx.Emit(topics.Outcomes, correlationID, &pb.Outcome{CorrelationId: correlationID, Result: &pb.Outcome_Order{Order: o}})
 }
 

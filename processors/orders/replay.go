@@ -24,7 +24,7 @@ func Outstanding(s *pb.OrderState) Effects {
 		}
 		return Effects{Commands: cmds}
 	case pb.OrderStatus_ORDER_STATUS_RESERVED:
-		return Effects{Publish: true}
+		return Effects{Publish: true, Schedule: true}
 	case pb.OrderStatus_ORDER_STATUS_PAID:
 		for _, line := range o.GetLines() {
 			for _, a := range line.GetAllocations() {

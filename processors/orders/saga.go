@@ -27,6 +27,8 @@ type Effects struct {
 	Publish bool
 	// Changed reports that the state must be stored.
 	Changed bool
+	// Schedule asks the timer to expire the order at its expires_at.
+	Schedule bool
 }
 
 // Place starts a new order and sends the first reservation of every line.
@@ -101,7 +103,7 @@ func OnReply(s *pb.OrderState, r *pb.StockReply, now time.Time) Effects {
 	}
 	if allHeld(s) {
 		s.Order.Status = pb.OrderStatus_ORDER_STATUS_RESERVED
-		return Effects{Publish: true, Changed: true}
+		return Effects{Publish: true, Changed: true, Schedule: true}
 	}
 	return Effects{Changed: true}
 }
