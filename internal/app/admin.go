@@ -21,6 +21,8 @@ const (
 	loginFailureWindow = 15 * time.Minute
 )
 
+const missingTokenKey = "--token-key (STOCKFLOW_TOKEN_KEY) is required outside dev: set a random secret of at least 32 bytes"
+
 // devTokenKey signs tokens under `stockflow dev` when no key is configured.
 // It is public, so tokens signed with it prove nothing outside a laptop.
 const devTokenKey = "stockflow-development-signing-key-not-for-production"
@@ -29,7 +31,7 @@ func (s *System) tokens(dev bool) (*auth.Tokens, error) {
 	key := s.cfg.TokenKey
 	if key == "" {
 		if !dev {
-			return nil, errors.New("--token-key (STOCKFLOW_TOKEN_KEY) is required outside dev: set a random secret of at least 32 bytes")
+			return nil, errors.New(missingTokenKey)
 		}
 		slog.Warn("using the public development token key; set STOCKFLOW_TOKEN_KEY for anything real")
 		key = devTokenKey

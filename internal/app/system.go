@@ -60,17 +60,20 @@ type System struct {
 
 // Start brings up the parts and returns once HTTP listens (if it runs).
 // Tables restore in the background; /readyz says when they are caught up.
-func Start(ctx context.Context, cfg Config, parts Parts) (s *System, err error) {
+func Start(ctx context.Context, cfg Config, parts Parts) (_ *System, err error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if err := checkProcessorNames(parts.Processors); err != nil {
 		return nil, err
 	}
-	s = &System{cfg: cfg}
+	if parts.API && !parts.Embedded && cfg.TokenKey == "" {
+		return nil, errors.New(missingTokenKey)
+	}
+	s := &System{cfg: cfg}
 	defer func() {
 		if err != nil {
-			s.Stop(context.Background())
+			_ = s.Stop(context.Background())
 		}
 	}()
 	stateDir, err := s.startBroker(parts.Embedded)
