@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -55,6 +56,8 @@ type Deps struct {
 	EmailThrottle *auth.Throttle
 	// ClientThrottle blocks a client address after repeated login failures.
 	ClientThrottle *auth.Throttle
+	// TrustedProxies may set X-Forwarded-For (none by default).
+	TrustedProxies []netip.Prefix
 }
 
 // Version is the API version in the OpenAPI document.

@@ -58,7 +58,7 @@ func (s *server) adjustStock(ctx context.Context, in *adjustStockInput) (*stockO
 	if _, err := s.product(b.ProductID, "body.product_id"); err != nil {
 		return nil, err
 	}
-	id := newID("adjust-stock/"+in.WarehouseID, in.IdempotencyKey)
+	id := newID("adjust-stock/"+in.WarehouseID+"/"+b.ProductID, in.IdempotencyKey)
 	cmd := &pb.StockCommand{
 		CommandId: id, ProductId: b.ProductID, WarehouseId: in.WarehouseID, CorrelationId: id, IssuedAtUnixMs: nowMs(),
 		Kind: &pb.StockCommand_Adjust{Adjust: &pb.Adjust{

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,12 +39,11 @@ type registerInput struct {
 }
 
 type userOutput struct {
-	Location string `header:"Location"`
-	Body     User
+	Body User
 }
 
 type loginInput struct {
-	Forwarded string `header:"X-Forwarded-For" doc:"Client address when behind a trusted proxy."`
+	Forwarded string `header:"X-Forwarded-For" doc:"Client address; honoured only from proxies in --trusted-proxies."`
 	Body      struct {
 		Email    string `json:"email" maxLength:"254" example:"ana@example.com"`
 		Password string `json:"password" maxLength:"200"`
@@ -86,11 +87,13 @@ func (s *server) register(ctx context.Context, in *registerInput) (*userOutput, 
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
-	u, err := s.createUser(ctx, email, newID("register", in.IdempotencyKey), strings.TrimSpace(in.Body.Name), pb.Role_ROLE_CUSTOMER, hash)
+	// The id is scoped by the email: one Idempotency-Key sent for two
+	// emails must never give two accounts the same id.
+	u, err := s.createUser(ctx, email, newID("register/"+email, in.IdempotencyKey), strings.TrimSpace(in.Body.Name), pb.Role_ROLE_CUSTOMER, hash)
 	if err != nil {
 		return nil, pendingAsAccepted(err, "/login")
 	}
-	return &userOutput{Location: "/users/" + u.GetId(), Body: userBody(u)}, nil
+	return &userOutput{Body: userBody(u)}, nil
 }
 
 // createUser produces a registration and waits for the users processor.
@@ -114,9 +117,16 @@ func (s *server) createUser(ctx context.Context, email, id, name string, role pb
 
 func (s *server) login(_ context.Context, in *loginInput) (*loginOutput, error) {
 	email := users.NormalizeEmail(in.Body.Email)
-	client := clientAddr(in.Forwarded, in.remoteAddr)
+	client := clientAddr(in.Forwarded, in.remoteAddr, s.TrustedProxies)
 	now := time.Now()
-	if wait := max(s.EmailThrottle.RetryAfter(email, now), s.ClientThrottle.RetryAfter(client, now)); wait > 0 {
+	// Attempts count before the password check, so parallel guesses
+	// cannot exceed the limit; a success gives its attempts back.
+	wait, ok := s.EmailThrottle.Take(email, now)
+	if !ok {
+		return nil, tooManyAttempts(wait)
+	}
+	if wait, ok = s.ClientThrottle.Take(client, now); !ok {
+		s.EmailThrottle.Refund(email, now)
 		return nil, tooManyAttempts(wait)
 	}
 	u, _, err := lookup[*pb.User](s.Views.Users, email)
@@ -124,11 +134,10 @@ func (s *server) login(_ context.Context, in *loginInput) (*loginOutput, error) 
 		return nil, err
 	}
 	if !auth.CheckPassword(u.GetPasswordHash(), in.Body.Password) {
-		s.EmailThrottle.Fail(email, now)
-		s.ClientThrottle.Fail(client, now)
 		return nil, huma.Error401Unauthorized("email or password is wrong")
 	}
 	s.EmailThrottle.Reset(email)
+	s.ClientThrottle.Refund(client, now)
 	token, err := s.Tokens.Issue(auth.Principal{UserID: u.GetId(), Email: u.GetEmail(), Admin: u.GetRole() == pb.Role_ROLE_ADMIN})
 	if err != nil {
 		return nil, fmt.Errorf("login: %w", err)
@@ -145,15 +154,22 @@ func tooManyAttempts(wait time.Duration) error {
 		http.Header{"Retry-After": []string{secs}})
 }
 
-// clientAddr is the first X-Forwarded-For entry, else the peer's IP.
-func clientAddr(forwarded, remote string) string {
+// clientAddr is the peer's IP or, when the peer is a trusted proxy, the
+// first X-Forwarded-For entry. Anybody else's X-Forwarded-For is ignored:
+// it would let a client pick a fresh address for every guess.
+func clientAddr(forwarded, remote string, trusted []netip.Prefix) string {
+	host := remote
+	if h, _, err := net.SplitHostPort(remote); err == nil {
+		host = h
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !slices.ContainsFunc(trusted, func(p netip.Prefix) bool { return p.Contains(ip.Unmap()) }) {
+		return host
+	}
 	if first, _, _ := strings.Cut(forwarded, ","); strings.TrimSpace(first) != "" {
 		return strings.TrimSpace(first)
 	}
-	if host, _, err := net.SplitHostPort(remote); err == nil {
-		return host
-	}
-	return remote
+	return host
 }
 
 // adminNamespace derives the bootstrap admin's id from its email.

@@ -3,8 +3,8 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
+	"net/netip"
 	"time"
 
 	"github.com/stockflow/stockflow/api"
@@ -22,6 +22,17 @@ const (
 )
 
 const missingTokenKey = "--token-key (STOCKFLOW_TOKEN_KEY) is required outside dev: set a random secret of at least 32 bytes"
+
+// trustedProxies parses --trusted-proxies (validated by Validate).
+func (c Config) trustedProxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range c.TrustedProxies {
+		if prefix, err := netip.ParsePrefix(p); err == nil {
+			out = append(out, prefix)
+		}
+	}
+	return out
+}
 
 // devTokenKey signs tokens under `stockflow dev` when no key is configured.
 // It is public, so tokens signed with it prove nothing outside a laptop.
@@ -78,7 +89,11 @@ func (s *System) ensureAdmin(deps api.Deps) error {
 		if s.failed.Err() != nil {
 			return nil
 		}
-		return fmt.Errorf("ensure admin %s: %w", s.cfg.AdminEmail, err)
+		// Serving without the admin beats a crash loop (say, when a customer
+		// registered the admin email first); the log says what to fix.
+		slog.Error("the configured admin account could not be ensured; serving without it", "email", s.cfg.AdminEmail, "error", err)
+		s.adminReady.Store(true)
+		return nil
 	}
 	s.adminReady.Store(true)
 	slog.Info("admin account ready", "email", s.cfg.AdminEmail)

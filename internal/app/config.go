@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/stockflow/stockflow/internal/auth"
@@ -22,6 +23,7 @@ type Config struct {
 	ShutdownTimeout   time.Duration `name:"shutdown-timeout" env:"STOCKFLOW_SHUTDOWN_TIMEOUT" default:"30s" help:"How long a graceful shutdown waits for in-flight requests."`
 	TokenKey          string        `name:"token-key" env:"STOCKFLOW_TOKEN_KEY" help:"Secret (>= 32 bytes) signing access tokens. Required by api; dev uses a fixed development key if empty."`
 	TokenTTL          time.Duration `name:"token-ttl" env:"STOCKFLOW_TOKEN_TTL" default:"1h" help:"Lifetime of access tokens."`
+	TrustedProxies    []string      `name:"trusted-proxies" env:"STOCKFLOW_TRUSTED_PROXIES" sep:"," help:"CIDRs of reverse proxies whose X-Forwarded-For names the client (for login throttling). Empty trusts none."`
 	AdminEmail        string        `name:"admin-email" env:"STOCKFLOW_ADMIN_EMAIL" help:"Ensure an admin account with this email exists at start."`
 	AdminPassword     string        `name:"admin-password" env:"STOCKFLOW_ADMIN_PASSWORD" help:"Password of the ensured admin account (used only when it is created)."`
 	LogFormat         string        `name:"log-format" env:"STOCKFLOW_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
@@ -48,6 +50,10 @@ func (c Config) Validate() error {
 	check((c.AdminEmail == "") != (c.AdminPassword == ""), "--admin-email and --admin-password go together")
 	check(c.AdminPassword != "" && auth.CheckPolicy(c.AdminEmail, c.AdminPassword) != nil, "--admin-password: %v", auth.CheckPolicy(c.AdminEmail, c.AdminPassword))
 	check(c.EmbeddedKafkaPort < 0 || c.EmbeddedKafkaPort > 65535, "--embedded-kafka-port must be a port number, got %d", c.EmbeddedKafkaPort)
+	for _, p := range c.TrustedProxies {
+		_, err := netip.ParsePrefix(p)
+		check(err != nil, "--trusted-proxies: %q is not a CIDR like 10.0.0.0/8", p)
+	}
 	for _, b := range c.Brokers {
 		check(b == "", "--brokers has an empty entry")
 	}

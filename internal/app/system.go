@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync/atomic"
@@ -51,8 +52,8 @@ type System struct {
 	group   *errgroup.Group
 	failed  context.Context
 	readies []func() bool
-	// processorDir holds processor tables ("" without processors).
-	processorDir string
+	// groupDirs hold the local tables of the processors this process runs.
+	groupDirs []string
 	// adminReady is set once the configured admin account exists.
 	adminReady atomic.Bool
 	wantAdmin  bool
@@ -137,11 +138,15 @@ func (s *System) startProcessors(g kafka.Goka, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
-	s.processorDir = filepath.Join(g.StateDir, "processor")
-	if err := prepareProcessorState(s.processorDir); err != nil {
-		return err
+	if err := os.MkdirAll(filepath.Join(g.StateDir, "processor"), 0o755); err != nil {
+		return fmt.Errorf("create processor state: %w", err)
 	}
 	for _, name := range names {
+		dir := filepath.Join(g.StateDir, "processor", name)
+		if err := prepareGroupState(dir); err != nil {
+			return err
+		}
+		s.groupDirs = append(s.groupDirs, dir)
 		p, err := g.NewProcessor(graphs[name]())
 		if err != nil {
 			return err
@@ -195,6 +200,7 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev, seedDemo bool)
 		Tokens:         tokens,
 		EmailThrottle:  auth.NewThrottle(emailFailureLimit, loginFailureWindow),
 		ClientThrottle: auth.NewThrottle(clientFailureLimit, loginFailureWindow),
+		TrustedProxies: s.cfg.trustedProxies(),
 	}
 	if s.cfg.AdminEmail != "" {
 		s.wantAdmin = true
@@ -290,8 +296,10 @@ func (s *System) Stop(ctx context.Context) error {
 	if s.cancel != nil {
 		s.cancel()
 		err = s.group.Wait()
-		if err == nil && s.processorDir != "" {
-			markCleanShutdown(s.processorDir)
+		if err == nil {
+			for _, dir := range s.groupDirs {
+				markCleanShutdown(dir)
+			}
 		}
 	}
 	for _, c := range []*kgo.Client{s.producer, s.tickerClient} {

@@ -3,6 +3,8 @@ package auth_test
 import (
 	"errors"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -92,20 +94,50 @@ func TestThrottleBlocksAfterTheLimitUntilTheWindowPasses(t *testing.T) {
 	th := auth.NewThrottle(3, time.Minute)
 	now := time.Now()
 	for i := range 3 {
-		if d := th.RetryAfter("k", now); d != 0 {
-			t.Fatalf("blocked after %d failures", i)
+		if _, ok := th.Take("k", now.Add(time.Duration(i)*time.Second)); !ok {
+			t.Fatalf("blocked after %d attempts", i)
 		}
-		th.Fail("k", now.Add(time.Duration(i)*time.Second))
 	}
-	if d := th.RetryAfter("k", now.Add(3*time.Second)); d <= 0 || d > time.Minute {
-		t.Fatalf("retry after %s, want a block under a minute", d)
+	if d, ok := th.Take("k", now.Add(3*time.Second)); ok || d <= 0 || d > time.Minute {
+		t.Fatalf("fourth attempt: ok=%v retry after %s, want a block under a minute", ok, d)
 	}
-	if d := th.RetryAfter("k", now.Add(61*time.Second)); d != 0 {
-		t.Fatalf("still blocked after the window: %s", d)
+	if _, ok := th.Take("k", now.Add(61*time.Second)); !ok {
+		t.Fatal("still blocked after the window")
 	}
-	th.Fail("k", now)
-	th.Reset("k")
-	if d := th.RetryAfter("other", now); d != 0 {
+	if _, ok := th.Take("other", now); !ok {
 		t.Fatal("an unrelated key is blocked")
+	}
+}
+
+func TestThrottleRefundsSuccessfulAttempts(t *testing.T) {
+	t.Parallel()
+	th := auth.NewThrottle(2, time.Minute)
+	now := time.Now()
+	for i := range 10 {
+		at := now.Add(time.Duration(i) * time.Millisecond)
+		if _, ok := th.Take("k", at); !ok {
+			t.Fatalf("attempt %d blocked although every earlier one was refunded", i)
+		}
+		th.Refund("k", at)
+	}
+}
+
+func TestThrottleHoldsUnderParallelAttempts(t *testing.T) {
+	t.Parallel()
+	th := auth.NewThrottle(5, time.Minute)
+	var wg sync.WaitGroup
+	var allowed atomic.Int64
+	for range 40 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, ok := th.Take("k", time.Now()); ok {
+				allowed.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if allowed.Load() != 5 {
+		t.Fatalf("%d of 40 parallel attempts allowed, want 5", allowed.Load())
 	}
 }

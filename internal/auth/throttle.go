@@ -1,71 +1,87 @@
 package auth
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
 
-// Throttle counts failures per key (an email, a client address) in a
-// sliding window and blocks a key that failed limit times. It is per
+// Throttle counts login attempts per key (an email, a client address) in a
+// sliding window and blocks a key that made limit attempts. An attempt is
+// counted before the password is checked, so parallel guesses cannot slip
+// past the limit; a successful login gives its attempt back. It is per
 // process: behind a load balancer each API instance throttles on its own.
 type Throttle struct {
 	limit  int
 	window time.Duration
 
-	mu       sync.Mutex
-	failures map[string][]time.Time
+	mu        sync.Mutex
+	attempts  map[string][]time.Time
+	lastPrune time.Time
 }
 
-// pruneAbove is the number of keys above which expired ones are dropped.
+// pruneAbove is the number of keys above which expired ones are dropped,
+// at most once a minute.
 const pruneAbove = 10_000
 
-// NewThrottle blocks a key after limit failures within window.
+// NewThrottle blocks a key after limit attempts within window.
 func NewThrottle(limit int, window time.Duration) *Throttle {
-	return &Throttle{limit: limit, window: window, failures: map[string][]time.Time{}}
+	return &Throttle{limit: limit, window: window, attempts: map[string][]time.Time{}}
 }
 
-// RetryAfter reports how long key stays blocked (0: not blocked).
-func (t *Throttle) RetryAfter(key string, now time.Time) time.Duration {
+// Take counts an attempt for key at now. When key is blocked it counts
+// nothing and returns how long to wait.
+func (t *Throttle) Take(key string, now time.Time) (retryAfter time.Duration, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.prune(now)
 	recent := t.recent(key, now)
-	if len(recent) < t.limit {
-		return 0
+	if len(recent) >= t.limit {
+		return recent[len(recent)-t.limit].Add(t.window).Sub(now), false
 	}
-	return recent[len(recent)-t.limit].Add(t.window).Sub(now)
+	t.attempts[key] = append(recent, now)
+	return 0, true
 }
 
-// Fail records a failure for key.
-func (t *Throttle) Fail(key string, now time.Time) {
+// Refund gives back the attempt taken at the given time.
+func (t *Throttle) Refund(key string, at time.Time) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.failures[key] = append(t.recent(key, now), now)
-	if len(t.failures) > pruneAbove {
-		for k := range t.failures {
-			t.recent(k, now)
-		}
+	if i := slices.Index(t.attempts[key], at); i >= 0 {
+		t.attempts[key] = slices.Delete(t.attempts[key], i, i+1)
 	}
 }
 
-// Reset forgets key's failures (after a successful login).
+// Reset forgets key's attempts (after a successful login).
 func (t *Throttle) Reset(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	delete(t.failures, key)
+	delete(t.attempts, key)
 }
 
-// recent drops failures older than the window; the caller holds mu.
+// prune drops expired keys when the map is large; the caller holds mu.
+func (t *Throttle) prune(now time.Time) {
+	if len(t.attempts) <= pruneAbove || now.Sub(t.lastPrune) < time.Minute {
+		return
+	}
+	t.lastPrune = now
+	for k := range t.attempts {
+		t.recent(k, now)
+	}
+}
+
+// recent drops attempts older than the window; the caller holds mu.
 func (t *Throttle) recent(key string, now time.Time) []time.Time {
-	fs := t.failures[key]
+	as := t.attempts[key]
 	i := 0
-	for i < len(fs) && now.Sub(fs[i]) >= t.window {
+	for i < len(as) && now.Sub(as[i]) >= t.window {
 		i++
 	}
-	fs = fs[i:]
-	if len(fs) == 0 {
-		delete(t.failures, key)
+	as = as[i:]
+	if len(as) == 0 {
+		delete(t.attempts, key)
 		return nil
 	}
-	t.failures[key] = fs
-	return fs
+	t.attempts[key] = as
+	return as
 }

@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -149,8 +150,9 @@ func TestLoginFailuresAreThrottledPerClient(t *testing.T) {
 	s := start(t, t.TempDir())
 	s.customer("ana@example.com")
 	for i := range 20 {
+		// A forged X-Forwarded-For from an untrusted peer changes nothing.
 		body := map[string]any{"email": "guess" + strings.Repeat("x", i) + "@example.com", "password": "guess-password"}
-		if st, _ := s.call(http.MethodPost, "/login", body, nil, "Authorization", ""); st != http.StatusUnauthorized {
+		if st, _ := s.call(http.MethodPost, "/login", body, nil, "Authorization", "", "X-Forwarded-For", fmt.Sprintf("203.0.113.%d", i)); st != http.StatusUnauthorized {
 			t.Fatalf("failed login %d = %d, want 401", i, st)
 		}
 	}
@@ -182,5 +184,15 @@ func TestConcurrentRegistrationsOfOneEmailHaveOneWinner(t *testing.T) {
 	wg.Wait()
 	if created.Load() != 1 || conflicts.Load() != 19 {
 		t.Fatalf("created %d, conflicts %d; want 1 and 19", created.Load(), conflicts.Load())
+	}
+}
+
+func TestOneIdempotencyKeyNeverGivesTwoAccountsOneID(t *testing.T) {
+	s := start(t, t.TempDir())
+	var ana, eve struct{ ID string }
+	s.call(http.MethodPost, "/register", map[string]any{"email": "ana@example.com", "password": "ana-password"}, &ana, "Idempotency-Key", "k1")
+	s.call(http.MethodPost, "/register", map[string]any{"email": "eve@example.com", "password": "eve-password"}, &eve, "Idempotency-Key", "k1")
+	if ana.ID == "" || ana.ID == eve.ID {
+		t.Fatalf("ana %q and eve %q share an id", ana.ID, eve.ID)
 	}
 }

@@ -1,0 +1,229 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stockflow/stockflow/internal/app"
+)
+
+// realKafkaEnv names the bootstrap address (host:port) of a real Apache
+// Kafka broker, for example one started by scripts/kafka.sh (make test-kafka).
+const realKafkaEnv = "STOCKFLOW_TEST_KAFKA"
+
+// startReal runs the whole system (every processor and the API, no embedded
+// broker) against the real broker on a fresh local data directory.
+func startReal(t *testing.T) *system {
+	t.Helper()
+	broker := os.Getenv(realKafkaEnv)
+	if broker == "" {
+		t.Skipf("%s is not set (host:port of a real Kafka broker; see make test-kafka)", realKafkaEnv)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dataDir := t.TempDir()
+	cfg := testConfig(dataDir)
+	cfg.Brokers = strings.Split(broker, ",")
+	cfg.Partitions, cfg.Replication = 6, 1
+	sys, err := app.Start(ctx, cfg, app.Parts{Processors: app.ProcessorNames(), API: true})
+	if err != nil {
+		t.Fatalf("start against %s: %v", broker, err)
+	}
+	s := &system{t: t, sys: sys, brokers: sys.Brokers(), halt: sys.Stop, base: "http://" + sys.HTTPAddr(), dataDir: dataDir}
+	t.Cleanup(s.stop)
+	began := time.Now()
+	s.waitReady(ctx)
+	t.Logf("system ready on %s after %s", broker, time.Since(began).Round(time.Millisecond))
+	s.token = s.login(adminEmail, adminPassword)
+	return s
+}
+
+// on returns the running system reporting failures to t (a subtest), so a
+// failed helper stops the subtest, not its parent.
+func (s *system) on(t *testing.T) *system {
+	c := *s
+	c.t = t
+	return &c
+}
+
+// TestRealKafka runs every real-broker scenario on one started system:
+// topics and the processors' fixed consumer groups outlive a system on a
+// real broker, so scenarios share one system and stay independent of each
+// other by creating their own warehouses, products and shops (fresh ids).
+// The restart scenario runs last: it replaces the system.
+func TestRealKafka(t *testing.T) {
+	if os.Getenv(realKafkaEnv) == "" {
+		t.Skipf("%s is not set (host:port of a real Kafka broker; see make test-kafka)", realKafkaEnv)
+	}
+	shared := startReal(t)
+
+	t.Run("reserves_then_refuses_what_is_not_there", func(t *testing.T) {
+		s := shared.on(t)
+		w := s.warehouse("north")
+		p := s.product("REAL-TEE")
+		shop := s.shop(w)
+		s.receive(w, p, 3)
+
+		status, body := s.place(shop, lines(p, 2))
+		if status != http.StatusCreated {
+			t.Fatalf("place = %d %s, want 201", status, body)
+		}
+		o := decode[order](t, body)
+		if o.Status != "reserved" || len(o.Allocations) != 1 || o.Allocations[0].WarehouseID != w || o.Allocations[0].Quantity != 2 {
+			t.Fatalf("order %+v, want 2 reserved in %s", o, w)
+		}
+		var got order
+		s.mustCall(http.StatusOK, http.MethodGet, "/orders/"+o.ID, nil, &got)
+		if got.Status != "reserved" {
+			t.Fatalf("GET order status %q, want reserved", got.Status)
+		}
+		s.expectLevel(p, w, 3, 2)
+
+		status, body = s.place(shop, lines(p, 2))
+		if status != http.StatusConflict {
+			t.Fatalf("second place = %d %s, want 409", status, body)
+		}
+		pr := decode[problem](t, body)
+		if len(pr.Errors) != 1 || pr.Errors[0].Location != "body.lines[0].quantity" || !strings.Contains(pr.Detail, p) {
+			t.Fatalf("problem %+v, want it to name lines[0] and the product", pr)
+		}
+		s.expectLevel(p, w, 3, 2)
+	})
+
+	t.Run("multi_line_order_failing_on_line_2_releases_line_1", func(t *testing.T) {
+		s := shared.on(t)
+		w := s.warehouse("north")
+		a, b := s.product("REAL-A"), s.product("REAL-B")
+		shop := s.shop(w)
+		s.receive(w, a, 5)
+		s.receive(w, b, 1)
+
+		status, body := s.place(shop, lines(a, 2, b, 3))
+		if status != http.StatusConflict {
+			t.Fatalf("place = %d %s, want 409", status, body)
+		}
+		if pr := decode[problem](t, body); len(pr.Errors) != 1 || pr.Errors[0].Location != "body.lines[1].quantity" {
+			t.Fatalf("problem %+v, want it to name lines[1]", pr)
+		}
+		s.expectLevel(a, w, 5, 0)
+		s.expectLevel(b, w, 1, 0)
+		// Line 1's stock really is free again: all of it can be reserved.
+		if status, body := s.place(shop, lines(a, 5)); status != http.StatusCreated {
+			t.Fatalf("place all of line 1's product = %d %s, want 201", status, body)
+		}
+		s.expectLevel(a, w, 5, 5)
+	})
+
+	t.Run("concurrent_orders_never_oversell", func(t *testing.T) {
+		const (
+			clients = 20
+			orders  = 200
+			stock   = 50
+		)
+		s := shared.on(t)
+		w := s.warehouse("north")
+		p := s.product("REAL-HOT")
+		shop := s.shop(w)
+		s.receive(w, p, stock)
+
+		var created, conflicts, other atomic.Int64
+		var mu sync.Mutex
+		var unexpected []string
+		next := make(chan int)
+		var wg sync.WaitGroup
+		began := time.Now()
+		for range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range next {
+					// tryCall: a transport error is counted, not fatal
+					// (FailNow must not run off the test's goroutine).
+					status, body, err := s.tryCall(http.MethodPost, "/orders", map[string]any{"shop_id": shop, "lines": lines(p, 1)})
+					switch {
+					case err != nil:
+						other.Add(1)
+						mu.Lock()
+						unexpected = append(unexpected, err.Error())
+						mu.Unlock()
+					case status == http.StatusCreated:
+						created.Add(1)
+					case status == http.StatusConflict:
+						conflicts.Add(1)
+					default:
+						other.Add(1)
+						mu.Lock()
+						unexpected = append(unexpected, fmt.Sprintf("%d %s", status, body))
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+		for i := range orders {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		t.Logf("%d orders from %d clients in %s", orders, clients, time.Since(began).Round(time.Millisecond))
+
+		if created.Load() != stock || conflicts.Load() != orders-stock || other.Load() != 0 {
+			t.Fatalf("created %d, conflicts %d, other %d (%v); want %d, %d, 0",
+				created.Load(), conflicts.Load(), other.Load(), first(unexpected, 3), stock, orders-stock)
+		}
+		s.expectLevel(p, w, stock, stock)
+	})
+
+	// Expiry needs a short reservation TTL on the whole shared system (it
+	// would expire the other scenarios' orders too): it stays in the kfake
+	// suite (expiry_test.go).
+
+	t.Run("restart_on_a_new_data_dir_rebuilds_levels_from_the_broker", func(t *testing.T) {
+		s := shared.on(t)
+		w1, w2 := s.warehouse("north"), s.warehouse("south")
+		a, b := s.product("REAL-RA"), s.product("REAL-RB")
+		shop := s.shop(w1, w2)
+		s.receive(w1, a, 7)
+		s.receive(w2, a, 3)
+		s.receive(w1, b, 2)
+		_, body := s.place(shop, lines(a, 8, b, 1))
+		o := decode[order](t, body)
+		if o.Status != "reserved" {
+			t.Fatalf("order %+v, want reserved", o)
+		}
+		keys := [][2]string{{a, w1}, {a, w2}, {b, w1}}
+		before := map[string]level{}
+		for _, k := range keys {
+			before[k[0]+"@"+k[1]] = s.levelOf(k[0], k[1])
+		}
+		// Stop the shared system; the new one has an empty local state
+		// directory and must restore every table from the changelogs.
+		shared.stop()
+
+		began := time.Now()
+		s = startReal(t)
+		t.Logf("restarted on a new data dir in %s", time.Since(began).Round(time.Millisecond))
+		for _, k := range keys {
+			if got, want := s.levelOf(k[0], k[1]), before[k[0]+"@"+k[1]]; got != want {
+				t.Errorf("%s@%s after restart = %+v, want %+v", k[0], k[1], got, want)
+			}
+		}
+		var again order
+		s.mustCall(http.StatusOK, http.MethodGet, "/orders/"+o.ID, nil, &again)
+		if again.Status != "reserved" {
+			t.Fatalf("order after restart is %q, want reserved", again.Status)
+		}
+		// The restarted system still works: paying commits, a new order reserves.
+		s.mustCall(http.StatusOK, http.MethodPost, "/orders/"+o.ID+"/pay", nil, nil)
+		s.expectLevel(b, w1, 1, 0)
+		if status, body := s.place(shop, lines(a, 2)); status != http.StatusCreated {
+			t.Fatalf("place after restart = %d %s, want 201", status, body)
+		}
+	})
+}
