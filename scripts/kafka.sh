@@ -165,9 +165,12 @@ start() {
 		say "already running (pid $pid) on $HOST:$KAFKA_PORT"
 		return
 	fi
-	if port_open "$KAFKA_PORT"; then
-		die "$HOST:$KAFKA_PORT is taken by another process"
-	fi
+	# A broker stopped a moment ago may still hold the port briefly.
+	local free_by=$((SECONDS + 10))
+	while port_open "$KAFKA_PORT" || port_open "$KAFKA_CONTROLLER_PORT"; do
+		((SECONDS < free_by)) || die "$HOST:$KAFKA_PORT or :$KAFKA_CONTROLLER_PORT is taken by another process"
+		sleep 0.2
+	done
 	fetch_jars
 	write_config
 	: >"$LOG"

@@ -20,6 +20,8 @@ type Config struct {
 	Replication       int16         `name:"replication" env:"STOCKFLOW_REPLICATION" default:"1" help:"Replication factor of topics stockflow creates (3 on a production cluster)."`
 	WaitTimeout       time.Duration `name:"wait-timeout" env:"STOCKFLOW_WAIT_TIMEOUT" default:"5s" help:"How long a request waits for its outcome before answering 202 Accepted."`
 	ReservationTTL    time.Duration `name:"reservation-ttl" env:"STOCKFLOW_RESERVATION_TTL" default:"30m" help:"How long an unpaid order keeps its stock reserved."`
+	ReconcileInterval time.Duration `name:"reconcile-interval" env:"STOCKFLOW_RECONCILE_INTERVAL" default:"1m" help:"How often the orders processor's host compares stock holds with orders and re-drives any that disagree (0 disables)."`
+	ReconcileAfter    time.Duration `name:"reconcile-after" env:"STOCKFLOW_RECONCILE_AFTER" default:"30s" help:"How long an order may stay pending, or closed yet holding stock, before it is re-driven."`
 	ShutdownTimeout   time.Duration `name:"shutdown-timeout" env:"STOCKFLOW_SHUTDOWN_TIMEOUT" default:"30s" help:"How long a graceful shutdown waits for in-flight requests."`
 	TokenKey          string        `name:"token-key" env:"STOCKFLOW_TOKEN_KEY" help:"Secret (>= 32 bytes) signing access tokens. Required by api; dev uses a fixed development key if empty."`
 	TokenTTL          time.Duration `name:"token-ttl" env:"STOCKFLOW_TOKEN_TTL" default:"1h" help:"Lifetime of access tokens."`
@@ -44,6 +46,8 @@ func (c Config) Validate() error {
 	check(c.Replication < 1, "--replication must be at least 1, got %d", c.Replication)
 	check(c.WaitTimeout <= 0 || c.WaitTimeout > time.Minute, "--wait-timeout must be in (0, 1m], got %s", c.WaitTimeout)
 	check(c.ReservationTTL < time.Second, "--reservation-ttl must be at least 1s, got %s", c.ReservationTTL)
+	check(c.ReconcileInterval < 0, "--reconcile-interval must not be negative, got %s", c.ReconcileInterval)
+	check(c.ReconcileInterval > 0 && c.ReconcileAfter <= 0, "--reconcile-after must be positive, got %s", c.ReconcileAfter)
 	check(c.ShutdownTimeout <= 0, "--shutdown-timeout must be positive, got %s", c.ShutdownTimeout)
 	check(c.TokenKey != "" && len(c.TokenKey) < auth.MinKeyBytes, "--token-key must be at least %d bytes, got %d", auth.MinKeyBytes, len(c.TokenKey))
 	check(c.TokenTTL < time.Minute, "--token-ttl must be at least 1m, got %s", c.TokenTTL)

@@ -45,8 +45,10 @@ type System struct {
 	producer *kgo.Client
 	// tickerClient produces the timer's ticks (nil without the timer).
 	tickerClient *kgo.Client
-	server       *http.Server
-	listener     net.Listener
+	// clients are other producers to close at Stop.
+	clients  []*kgo.Client
+	server   *http.Server
+	listener net.Listener
 
 	cancel  context.CancelFunc
 	group   *errgroup.Group
@@ -159,6 +161,11 @@ func (s *System) startProcessors(g kafka.Goka, names []string) error {
 		})
 		s.readies = append(s.readies, p.Recovered)
 		slog.Info("processor started", "group", name)
+	}
+	if slices.Contains(names, "orders") {
+		if err := s.startReconciler(g); err != nil {
+			return err
+		}
 	}
 	if slices.Contains(names, "timer") {
 		return s.startTicker(g.StateDir)
@@ -302,7 +309,7 @@ func (s *System) Stop(ctx context.Context) error {
 			}
 		}
 	}
-	for _, c := range []*kgo.Client{s.producer, s.tickerClient} {
+	for _, c := range append([]*kgo.Client{s.producer, s.tickerClient}, s.clients...) {
 		if c != nil {
 			c.Close()
 		}

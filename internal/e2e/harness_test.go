@@ -36,6 +36,8 @@ func testConfig(dataDir string) app.Config {
 		WaitTimeout: 10 * time.Second, ReservationTTL: 30 * time.Minute, ShutdownTimeout: 10 * time.Second,
 		LogFormat: "text", LogLevel: "warn",
 		TokenKey: testTokenKey, TokenTTL: time.Hour,
+		// Reconcile eagerly, so every test also proves re-driving healthy orders is harmless.
+		ReconcileInterval: 300 * time.Millisecond, ReconcileAfter: 100 * time.Millisecond,
 		AdminEmail: adminEmail, AdminPassword: adminPassword,
 	}
 }

@@ -46,6 +46,10 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 		problem(ctx, cmd.GetCorrelationId(), &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "order " + cmd.GetOrderId() + " not found"})
 		return nil
 	}
+	if cmd.GetRedrive() != nil {
+		redrive(ctx, s)
+		return nil
+	}
 	var eff Effects
 	var err error
 	switch k := cmd.GetKind().(type) {

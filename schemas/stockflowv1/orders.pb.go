@@ -98,6 +98,7 @@ type OrderCommand struct {
 	//	*OrderCommand_Pay
 	//	*OrderCommand_Cancel
 	//	*OrderCommand_Expire
+	//	*OrderCommand_Redrive
 	Kind          isOrderCommand_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -204,6 +205,15 @@ func (x *OrderCommand) GetExpire() *ExpireOrder {
 	return nil
 }
 
+func (x *OrderCommand) GetRedrive() *RedriveOrder {
+	if x != nil {
+		if x, ok := x.Kind.(*OrderCommand_Redrive); ok {
+			return x.Redrive
+		}
+	}
+	return nil
+}
+
 type isOrderCommand_Kind interface {
 	isOrderCommand_Kind()
 }
@@ -224,6 +234,10 @@ type OrderCommand_Expire struct {
 	Expire *ExpireOrder `protobuf:"bytes,13,opt,name=expire,proto3,oneof"`
 }
 
+type OrderCommand_Redrive struct {
+	Redrive *RedriveOrder `protobuf:"bytes,14,opt,name=redrive,proto3,oneof"`
+}
+
 func (*OrderCommand_Place) isOrderCommand_Kind() {}
 
 func (*OrderCommand_Pay) isOrderCommand_Kind() {}
@@ -231,6 +245,8 @@ func (*OrderCommand_Pay) isOrderCommand_Kind() {}
 func (*OrderCommand_Cancel) isOrderCommand_Kind() {}
 
 func (*OrderCommand_Expire) isOrderCommand_Kind() {}
+
+func (*OrderCommand_Redrive) isOrderCommand_Kind() {}
 
 // PlaceOrder creates an order and reserves its lines.
 type PlaceOrder struct {
@@ -518,6 +534,44 @@ func (*ExpireOrder) Descriptor() ([]byte, []int) {
 	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{5}
 }
 
+// RedriveOrder asks the saga to send again whatever its state says is
+// outstanding (the reconciler sends it when state and stock disagree).
+type RedriveOrder struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RedriveOrder) Reset() {
+	*x = RedriveOrder{}
+	mi := &file_stockflow_v1_orders_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RedriveOrder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RedriveOrder) ProtoMessage() {}
+
+func (x *RedriveOrder) ProtoReflect() protoreflect.Message {
+	mi := &file_stockflow_v1_orders_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RedriveOrder.ProtoReflect.Descriptor instead.
+func (*RedriveOrder) Descriptor() ([]byte, []int) {
+	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{6}
+}
+
 // Allocation is quantity of a line held in one warehouse.
 type Allocation struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -529,7 +583,7 @@ type Allocation struct {
 
 func (x *Allocation) Reset() {
 	*x = Allocation{}
-	mi := &file_stockflow_v1_orders_proto_msgTypes[6]
+	mi := &file_stockflow_v1_orders_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -541,7 +595,7 @@ func (x *Allocation) String() string {
 func (*Allocation) ProtoMessage() {}
 
 func (x *Allocation) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_orders_proto_msgTypes[6]
+	mi := &file_stockflow_v1_orders_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -554,7 +608,7 @@ func (x *Allocation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Allocation.ProtoReflect.Descriptor instead.
 func (*Allocation) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{6}
+	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Allocation) GetWarehouseId() string {
@@ -585,7 +639,7 @@ type OrderLine struct {
 
 func (x *OrderLine) Reset() {
 	*x = OrderLine{}
-	mi := &file_stockflow_v1_orders_proto_msgTypes[7]
+	mi := &file_stockflow_v1_orders_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +651,7 @@ func (x *OrderLine) String() string {
 func (*OrderLine) ProtoMessage() {}
 
 func (x *OrderLine) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_orders_proto_msgTypes[7]
+	mi := &file_stockflow_v1_orders_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +664,7 @@ func (x *OrderLine) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderLine.ProtoReflect.Descriptor instead.
 func (*OrderLine) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{7}
+	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *OrderLine) GetProductId() string {
@@ -670,7 +724,7 @@ type Order struct {
 
 func (x *Order) Reset() {
 	*x = Order{}
-	mi := &file_stockflow_v1_orders_proto_msgTypes[8]
+	mi := &file_stockflow_v1_orders_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -682,7 +736,7 @@ func (x *Order) String() string {
 func (*Order) ProtoMessage() {}
 
 func (x *Order) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_orders_proto_msgTypes[8]
+	mi := &file_stockflow_v1_orders_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -695,7 +749,7 @@ func (x *Order) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Order.ProtoReflect.Descriptor instead.
 func (*Order) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{8}
+	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Order) GetId() string {
@@ -790,7 +844,7 @@ type LineProgress struct {
 
 func (x *LineProgress) Reset() {
 	*x = LineProgress{}
-	mi := &file_stockflow_v1_orders_proto_msgTypes[9]
+	mi := &file_stockflow_v1_orders_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -802,7 +856,7 @@ func (x *LineProgress) String() string {
 func (*LineProgress) ProtoMessage() {}
 
 func (x *LineProgress) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_orders_proto_msgTypes[9]
+	mi := &file_stockflow_v1_orders_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -815,7 +869,7 @@ func (x *LineProgress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LineProgress.ProtoReflect.Descriptor instead.
 func (*LineProgress) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{9}
+	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *LineProgress) GetCandidates() []string {
@@ -854,7 +908,7 @@ type OrderState struct {
 
 func (x *OrderState) Reset() {
 	*x = OrderState{}
-	mi := &file_stockflow_v1_orders_proto_msgTypes[10]
+	mi := &file_stockflow_v1_orders_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -866,7 +920,7 @@ func (x *OrderState) String() string {
 func (*OrderState) ProtoMessage() {}
 
 func (x *OrderState) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_orders_proto_msgTypes[10]
+	mi := &file_stockflow_v1_orders_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -879,7 +933,7 @@ func (x *OrderState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrderState.ProtoReflect.Descriptor instead.
 func (*OrderState) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{10}
+	return file_stockflow_v1_orders_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *OrderState) GetOrder() *Order {
@@ -907,7 +961,7 @@ var File_stockflow_v1_orders_proto protoreflect.FileDescriptor
 
 const file_stockflow_v1_orders_proto_rawDesc = "" +
 	"\n" +
-	"\x19stockflow/v1/orders.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\"\xea\x02\n" +
+	"\x19stockflow/v1/orders.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\"\xa2\x03\n" +
 	"\fOrderCommand\x12\x1d\n" +
 	"\n" +
 	"command_id\x18\x01 \x01(\tR\tcommandId\x12\x19\n" +
@@ -918,7 +972,8 @@ const file_stockflow_v1_orders_proto_rawDesc = "" +
 	" \x01(\v2\x18.stockflow.v1.PlaceOrderH\x00R\x05place\x12*\n" +
 	"\x03pay\x18\v \x01(\v2\x16.stockflow.v1.PayOrderH\x00R\x03pay\x123\n" +
 	"\x06cancel\x18\f \x01(\v2\x19.stockflow.v1.CancelOrderH\x00R\x06cancel\x123\n" +
-	"\x06expire\x18\r \x01(\v2\x19.stockflow.v1.ExpireOrderH\x00R\x06expireB\x06\n" +
+	"\x06expire\x18\r \x01(\v2\x19.stockflow.v1.ExpireOrderH\x00R\x06expire\x126\n" +
+	"\aredrive\x18\x0e \x01(\v2\x1a.stockflow.v1.RedriveOrderH\x00R\aredriveB\x06\n" +
 	"\x04kind\"\xb3\x01\n" +
 	"\n" +
 	"PlaceOrder\x12\x17\n" +
@@ -939,7 +994,8 @@ const file_stockflow_v1_orders_proto_rawDesc = "" +
 	"\x11payment_reference\x18\x01 \x01(\tR\x10paymentReference\"%\n" +
 	"\vCancelOrder\x12\x16\n" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\"\r\n" +
-	"\vExpireOrder\"K\n" +
+	"\vExpireOrder\"\x0e\n" +
+	"\fRedriveOrder\"K\n" +
 	"\n" +
 	"Allocation\x12!\n" +
 	"\fwarehouse_id\x18\x01 \x01(\tR\vwarehouseId\x12\x1a\n" +
@@ -1000,7 +1056,7 @@ func file_stockflow_v1_orders_proto_rawDescGZIP() []byte {
 }
 
 var file_stockflow_v1_orders_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_stockflow_v1_orders_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_stockflow_v1_orders_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_stockflow_v1_orders_proto_goTypes = []any{
 	(OrderStatus)(0),     // 0: stockflow.v1.OrderStatus
 	(*OrderCommand)(nil), // 1: stockflow.v1.OrderCommand
@@ -1009,32 +1065,34 @@ var file_stockflow_v1_orders_proto_goTypes = []any{
 	(*PayOrder)(nil),     // 4: stockflow.v1.PayOrder
 	(*CancelOrder)(nil),  // 5: stockflow.v1.CancelOrder
 	(*ExpireOrder)(nil),  // 6: stockflow.v1.ExpireOrder
-	(*Allocation)(nil),   // 7: stockflow.v1.Allocation
-	(*OrderLine)(nil),    // 8: stockflow.v1.OrderLine
-	(*Order)(nil),        // 9: stockflow.v1.Order
-	(*LineProgress)(nil), // 10: stockflow.v1.LineProgress
-	(*OrderState)(nil),   // 11: stockflow.v1.OrderState
-	nil,                  // 12: stockflow.v1.OrderState.AppliedOffsetsEntry
-	(*Problem)(nil),      // 13: stockflow.v1.Problem
+	(*RedriveOrder)(nil), // 7: stockflow.v1.RedriveOrder
+	(*Allocation)(nil),   // 8: stockflow.v1.Allocation
+	(*OrderLine)(nil),    // 9: stockflow.v1.OrderLine
+	(*Order)(nil),        // 10: stockflow.v1.Order
+	(*LineProgress)(nil), // 11: stockflow.v1.LineProgress
+	(*OrderState)(nil),   // 12: stockflow.v1.OrderState
+	nil,                  // 13: stockflow.v1.OrderState.AppliedOffsetsEntry
+	(*Problem)(nil),      // 14: stockflow.v1.Problem
 }
 var file_stockflow_v1_orders_proto_depIdxs = []int32{
 	2,  // 0: stockflow.v1.OrderCommand.place:type_name -> stockflow.v1.PlaceOrder
 	4,  // 1: stockflow.v1.OrderCommand.pay:type_name -> stockflow.v1.PayOrder
 	5,  // 2: stockflow.v1.OrderCommand.cancel:type_name -> stockflow.v1.CancelOrder
 	6,  // 3: stockflow.v1.OrderCommand.expire:type_name -> stockflow.v1.ExpireOrder
-	3,  // 4: stockflow.v1.PlaceOrder.lines:type_name -> stockflow.v1.LineRequest
-	7,  // 5: stockflow.v1.OrderLine.allocations:type_name -> stockflow.v1.Allocation
-	0,  // 6: stockflow.v1.Order.status:type_name -> stockflow.v1.OrderStatus
-	8,  // 7: stockflow.v1.Order.lines:type_name -> stockflow.v1.OrderLine
-	13, // 8: stockflow.v1.Order.problem:type_name -> stockflow.v1.Problem
-	9,  // 9: stockflow.v1.OrderState.order:type_name -> stockflow.v1.Order
-	10, // 10: stockflow.v1.OrderState.progress:type_name -> stockflow.v1.LineProgress
-	12, // 11: stockflow.v1.OrderState.applied_offsets:type_name -> stockflow.v1.OrderState.AppliedOffsetsEntry
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	7,  // 4: stockflow.v1.OrderCommand.redrive:type_name -> stockflow.v1.RedriveOrder
+	3,  // 5: stockflow.v1.PlaceOrder.lines:type_name -> stockflow.v1.LineRequest
+	8,  // 6: stockflow.v1.OrderLine.allocations:type_name -> stockflow.v1.Allocation
+	0,  // 7: stockflow.v1.Order.status:type_name -> stockflow.v1.OrderStatus
+	9,  // 8: stockflow.v1.Order.lines:type_name -> stockflow.v1.OrderLine
+	14, // 9: stockflow.v1.Order.problem:type_name -> stockflow.v1.Problem
+	10, // 10: stockflow.v1.OrderState.order:type_name -> stockflow.v1.Order
+	11, // 11: stockflow.v1.OrderState.progress:type_name -> stockflow.v1.LineProgress
+	13, // 12: stockflow.v1.OrderState.applied_offsets:type_name -> stockflow.v1.OrderState.AppliedOffsetsEntry
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_orders_proto_init() }
@@ -1048,6 +1106,7 @@ func file_stockflow_v1_orders_proto_init() {
 		(*OrderCommand_Pay)(nil),
 		(*OrderCommand_Cancel)(nil),
 		(*OrderCommand_Expire)(nil),
+		(*OrderCommand_Redrive)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1055,7 +1114,7 @@ func file_stockflow_v1_orders_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_stockflow_v1_orders_proto_rawDesc), len(file_stockflow_v1_orders_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

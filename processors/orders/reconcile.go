@@ -1,0 +1,25 @@
+package orders
+
+import (
+	"time"
+
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+)
+
+// NeedsRedrive reports whether the saga should send again what is
+// outstanding for an order: it has been pending for longer than after, or
+// stock is still held for it that long after it was paid, rejected,
+// cancelled or expired (a commit or release was lost). A healthy saga
+// settles within milliseconds. heldSomewhere says whether any stock level holds
+// stock for the order. The check runs on lagging views, so it may say yes
+// for a healthy order; re-driving one changes nothing.
+func NeedsRedrive(s *pb.OrderState, heldSomewhere bool, now time.Time, after time.Duration) bool {
+	o := s.GetOrder()
+	switch o.GetStatus() {
+	case pb.OrderStatus_ORDER_STATUS_PENDING:
+		return now.Sub(time.UnixMilli(o.GetUpdatedAtUnixMs())) > after
+	case pb.OrderStatus_ORDER_STATUS_RESERVED:
+		return false // its expiry or payment settles it
+	}
+	return heldSomewhere && now.Sub(time.UnixMilli(o.GetUpdatedAtUnixMs())) > after
+}
