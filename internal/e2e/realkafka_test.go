@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -135,11 +136,15 @@ func TestRealKafka(t *testing.T) {
 		t.Skipf("%s is not set (host:port of a real Kafka broker; see make test-kafka)", realKafkaEnv)
 	}
 	shared := startReal(t)
+	// SKUs are unique for good: a per-run suffix keeps a rerun against the
+	// same broker (without scripts/kafka.sh clean) from colliding.
+	run := strconv.FormatInt(time.Now().UnixNano(), 36)
+	sku := func(base string) string { return base + "-" + run }
 
 	t.Run("reserves_then_refuses_what_is_not_there", func(t *testing.T) {
 		s := shared.on(t)
 		w := s.warehouse("north")
-		p := s.product("REAL-TEE")
+		p := s.product(sku("REAL-TEE"))
 		shop := s.shop(w)
 		s.receive(w, p, 3)
 
@@ -172,7 +177,7 @@ func TestRealKafka(t *testing.T) {
 	t.Run("multi_line_order_failing_on_line_2_releases_line_1", func(t *testing.T) {
 		s := shared.on(t)
 		w := s.warehouse("north")
-		a, b := s.product("REAL-A"), s.product("REAL-B")
+		a, b := s.product(sku("REAL-A")), s.product(sku("REAL-B"))
 		shop := s.shop(w)
 		s.receive(w, a, 5)
 		s.receive(w, b, 1)
@@ -201,7 +206,7 @@ func TestRealKafka(t *testing.T) {
 		)
 		s := shared.on(t)
 		w := s.warehouse("north")
-		p := s.product("REAL-HOT")
+		p := s.product(sku("REAL-HOT"))
 		shop := s.shop(w)
 		s.receive(w, p, stock)
 
@@ -259,7 +264,7 @@ func TestRealKafka(t *testing.T) {
 	t.Run("restart_on_a_new_data_dir_rebuilds_levels_from_the_broker", func(t *testing.T) {
 		s := shared.on(t)
 		w1, w2 := s.warehouse("north"), s.warehouse("south")
-		a, b := s.product("REAL-RA"), s.product("REAL-RB")
+		a, b := s.product(sku("REAL-RA")), s.product(sku("REAL-RB"))
 		shop := s.shop(w1, w2)
 		s.receive(w1, a, 7)
 		s.receive(w2, a, 3)
