@@ -115,7 +115,7 @@ func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOut
 	id := newID("place-order/"+who.UserID, in.IdempotencyKey)
 	if existing, ok, err := s.order(id); err != nil || ok {
 		if err == nil && existing.GetRequestHash() != place.GetRequestHash() {
-			err = fieldError(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different order", "header.Idempotency-Key", in.IdempotencyKey)
+			err = keyReused(in.IdempotencyKey)
 		}
 		if err != nil {
 			return nil, err
@@ -136,8 +136,16 @@ func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOut
 	if o.GetOrder() == nil {
 		return nil, unexpectedOutcome(o)
 	}
+	if o.GetOrder().GetRequestHash() != place.GetRequestHash() {
+		// A concurrent first attempt with this key placed a different order.
+		return nil, keyReused(in.IdempotencyKey)
+	}
 	s.remember(o.GetOrder())
 	return orderResult(o.GetOrder())
+}
+
+func keyReused(key string) error {
+	return fieldError(http.StatusUnprocessableEntity, "Idempotency-Key was already used for a different request", "header.Idempotency-Key", key)
 }
 
 // resolveOrder checks the request against the views and builds the command:

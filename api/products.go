@@ -126,6 +126,9 @@ func (s *server) registerProducts(api huma.API) {
 
 func (s *server) createProduct(ctx context.Context, in *createProductInput) (*productOutput, error) {
 	id := newID("create-product", in.IdempotencyKey)
+	if p, ok, _ := lookup[*pb.Product](s.Views.Catalog, id); ok && skus.Normalize(p.GetSku()) != skus.Normalize(in.Body.SKU) {
+		return nil, keyReused(in.IdempotencyKey)
+	}
 	cmd := &pb.CatalogCommand{
 		CommandId: id, ProductId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
 		Kind: &pb.CatalogCommand_Create{Create: &pb.CreateProduct{

@@ -142,6 +142,10 @@ func TestSKUsAreUnique(t *testing.T) {
 	if st, b := s.call(http.MethodPost, "/products", body, &again, "Idempotency-Key", "p-1"); st != http.StatusCreated || again.ID != first.ID {
 		t.Fatalf("retry = %d %s, want 201 with id %s", st, b, first.ID)
 	}
+	body["sku"] = "TEE-GREEN"
+	if st, b := s.call(http.MethodPost, "/products", body, nil, "Idempotency-Key", "p-1"); st != http.StatusUnprocessableEntity {
+		t.Fatalf("same key, another SKU = %d %s, want 422", st, b)
+	}
 }
 
 func TestStockAlertsReachTheirTopic(t *testing.T) {

@@ -105,6 +105,7 @@ func startReal(t *testing.T) *system {
 	began := time.Now()
 	if os.Getenv(realKafkaRaceEnv) == "" {
 		precreateTopics(ctx, t, cfg)
+		t.Logf("topics ensured and visible after %s", time.Since(began).Round(time.Millisecond))
 	}
 	sys, err := app.Start(ctx, cfg, app.Parts{Processors: app.ProcessorNames(), API: true})
 	if err != nil {
