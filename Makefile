@@ -17,7 +17,7 @@ export STOCKFLOW_ADMIN_PASSWORD ?= admin-password
 # Flags for the load generator, e.g. make bench BENCH_FLAGS="--orders 50000 --clients 128".
 BENCH_FLAGS ?=
 
-.PHONY: help run build test test-unit test-e2e chaos bench lint generate tools up down clean
+.PHONY: help run build test test-unit test-e2e test-kafka chaos bench lint generate tools up down clean
 
 help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -30,15 +30,21 @@ build: ## Build bin/stockflow and bin/loadgen.
 	$(GO) build -o $(BIN)/stockflow ./cmd/stockflow
 	$(GO) build -o $(BIN)/loadgen ./cmd/loadgen
 
-test: ## Vet, then run every test (unit, goka tester, integration over kfake).
+test: ## Vet, then every test: unit, goka tester, integration over kfake, crash test, then the real-Kafka suite.
 	$(GO) vet ./...
 	$(GO) test -count=1 -race -timeout 15m ./...
+	$(MAKE) test-kafka
 
 test-unit: ## Only the fast unit tests (rules, sagas, goka tester).
 	$(GO) test -count=1 -race ./processors/... ./api/... ./internal/kafka/...
 
 test-e2e: ## Only the integration tests (whole system over kfake).
 	$(GO) test -count=1 -race ./internal/e2e/...
+
+test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one node on 127.0.0.1) started by scripts/kafka.sh.
+	scripts/kafka.sh clean && scripts/kafka.sh start || { scripts/kafka.sh stop; exit 1; }; \
+	STOCKFLOW_TEST_KAFKA=127.0.0.1:$${KAFKA_PORT:-39092} $(GO) test -count=1 -race -timeout 10m -run RealKafka -v ./internal/e2e/; \
+	status=$$?; scripts/kafka.sh stop; exit $$status
 
 chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conservation checks.
 	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/

@@ -8,7 +8,7 @@
 #   scripts/kafka.sh status  say whether it runs
 #
 # Needs only Java 17+ and mvn; the jars come from Maven Central into
-# .cache/kafka/libs (and ~/.m2). Every command is idempotent.
+# .cache/kafka/libs-<version> (and ~/.m2). Every command is idempotent.
 #
 # Environment:
 #   KAFKA_VERSION          org.apache.kafka:kafka_2.13 version (default 3.9.1, see below)
@@ -19,14 +19,27 @@
 #
 # Kafka 3.9.x is the default: it is the last line with KRaft *and* every old
 # protocol version, so sarama configured for V2_8_0_0 (internal/kafka/goka.go)
-# talks to it unchanged. Kafka 4.x removed old request versions (KIP-896).
+# talks to it unchanged. Kafka 4.x removed old request versions (KIP-896);
+# KAFKA_VERSION=4.1.0 also passes the suite today. Run `clean` before
+# switching versions (the data dir is formatted for one version).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DIR="$ROOT/.cache/kafka"
 KAFKA_VERSION=${KAFKA_VERSION:-3.9.1}
-# The slf4j binding must match the slf4j-api Kafka declares (1.7.x for 3.x).
+# Logging: Kafka 3.x logs through slf4j 1.7 + reload4j (log4j 1), 4.x through
+# slf4j 1.7 + log4j2. Neither binding is a compile dependency of kafka_2.13,
+# so the pom adds it; without one the broker logs nothing (and start cannot
+# see "Kafka Server started").
 SLF4J_VERSION=${SLF4J_VERSION:-1.7.36}
+LOG4J2_VERSION=${LOG4J2_VERSION:-2.24.3}
+if [[ ${KAFKA_VERSION%%.*} -ge 4 ]]; then
+	LOG_DEP="<groupId>org.apache.logging.log4j</groupId><artifactId>log4j-slf4j-impl</artifactId><version>$LOG4J2_VERSION</version>"
+	LOG_FLAG=-Dlog4j2.configurationFile=
+else
+	LOG_DEP="<groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>$SLF4J_VERSION</version>"
+	LOG_FLAG=-Dlog4j.configuration=file:
+fi
 KAFKA_PORT=${KAFKA_PORT:-39092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-60}
@@ -78,11 +91,7 @@ fetch_jars() {
       <artifactId>kafka_2.13</artifactId>
       <version>$KAFKA_VERSION</version>
     </dependency>
-    <dependency>
-      <groupId>org.slf4j</groupId>
-      <artifactId>slf4j-reload4j</artifactId>
-      <version>$SLF4J_VERSION</version>
-    </dependency>
+    <dependency>$LOG_DEP</dependency>
   </dependencies>
   <build>
     <plugins>
@@ -98,9 +107,11 @@ EOF
 	say "resolving org.apache.kafka:kafka_2.13:$KAFKA_VERSION from Maven Central into $LIBS"
 	rm -rf "$LIBS"
 	local start=$SECONDS
-	mvn -q -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
-		-DincludeScope=runtime -DoutputDirectory="$LIBS" ||
-		die "mvn could not resolve the Kafka jars"
+	if ! mvn -B -Dstyle.color=never -f "$pom" dependency:copy-dependencies \
+		-DincludeScope=runtime -DoutputDirectory="$LIBS" >"$DIR/mvn.log" 2>&1; then
+		tail -n 30 "$DIR/mvn.log" >&2
+		die "mvn could not resolve the Kafka jars (log: $DIR/mvn.log)"
+	fi
 	touch "$LIBS/.complete"
 	say "jars ready in $((SECONDS - start)) s ($(ls "$LIBS"/*.jar | wc -l) jars)"
 }
@@ -130,6 +141,24 @@ auto.create.topics.enable=false
 delete.topic.enable=true
 log.cleaner.backoff.ms=1000
 EOF
+	if [[ ${KAFKA_VERSION%%.*} -ge 4 ]]; then
+		cat >"$LOG4J" <<EOF
+status = warn
+appender.console.type = Console
+appender.console.name = STDOUT
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = info
+rootLogger.appenderRef.stdout.ref = STDOUT
+logger.request.name = kafka.request.logger
+logger.request.level = warn
+logger.statechange.name = state.change.logger
+logger.statechange.level = warn
+logger.raft.name = org.apache.kafka.raft
+logger.raft.level = warn
+EOF
+		return
+	fi
 	cat >"$LOG4J" <<EOF
 log4j.rootLogger=INFO, stdout
 log4j.appender.stdout=org.apache.log4j.ConsoleAppender
@@ -145,7 +174,7 @@ EOF
 java_cmd() {
 	# shellcheck disable=SC2086 # KAFKA_HEAP_OPTS holds several flags.
 	java $KAFKA_HEAP_OPTS -XX:+UseG1GC -Djava.awt.headless=true \
-		-Dlog4j.configuration="file:$LOG4J" -cp "$LIBS/*" "$@"
+		"$LOG_FLAG$LOG4J" -cp "$LIBS/*" "$@"
 }
 
 format_storage() {
@@ -178,7 +207,7 @@ start() {
 	local t0=$SECONDS
 	# setsid: the broker outlives this script and make's process group.
 	setsid bash -c 'exec "$@"' _ java $KAFKA_HEAP_OPTS -XX:+UseG1GC -Djava.awt.headless=true \
-		-Dlog4j.configuration="file:$LOG4J" -cp "$LIBS/*" kafka.Kafka "$PROPS" \
+		"$LOG_FLAG$LOG4J" -cp "$LIBS/*" kafka.Kafka "$PROPS" \
 		>>"$LOG" 2>&1 </dev/null &
 	local pid=$!
 	echo "$pid" >"$PIDFILE"

@@ -12,81 +12,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/stockflow/stockflow/internal/app"
-	"github.com/stockflow/stockflow/topics"
 )
 
 // realKafkaEnv names the bootstrap address (host:port) of a real Apache
 // Kafka broker, for example one started by scripts/kafka.sh (make test-kafka).
 const realKafkaEnv = "STOCKFLOW_TEST_KAFKA"
-
-// realKafkaRaceEnv, when set, skips precreateTopics, so the first start on
-// an empty broker runs into the race it works around.
-const realKafkaRaceEnv = "STOCKFLOW_TEST_KAFKA_NO_PRECREATE"
-
-// precreateTopics creates stockflow's topics and waits until the broker's
-// metadata lists every partition with a leader.
-//
-// It works around a start-up race that only a real broker shows (kfake
-// answers metadata from the state CreateTopics just changed): on KRaft,
-// CreateTopics returns once the controller committed the topic, but the
-// broker serves metadata from its own cache, which applies the record a
-// moment later. topics.Ensure (app.Start) returns right after
-// CreateTopics, and goka's topicManager.Partitions does one metadata
-// refresh without retrying, so app.Start on an empty broker fails
-// intermittently with
-//
-//	processor catalog: Error fetching partitions for topic catalog-commands: requested topic was not found
-func precreateTopics(ctx context.Context, t *testing.T, cfg app.Config) {
-	t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(cfg.Brokers...))
-	if err != nil {
-		t.Fatalf("kafka client: %v", err)
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
-	all := topics.All()
-	layout := topics.Layout{Partitions: cfg.Partitions, Replication: cfg.Replication}
-	if err := topics.Ensure(ctx, adm, layout, all); err != nil {
-		t.Fatalf("ensure topics: %v", err)
-	}
-	names := make([]string, len(all))
-	for i, s := range all {
-		names[i] = s.Name
-	}
-	for {
-		missing := ""
-		md, err := adm.Metadata(ctx, names...)
-		if err != nil {
-			missing = err.Error()
-		}
-		for _, name := range names {
-			if missing != "" {
-				break
-			}
-			td, ok := md.Topics[name]
-			if !ok || td.Err != nil || int32(len(td.Partitions)) != cfg.Partitions {
-				missing = "topic " + name
-			}
-			for _, p := range td.Partitions {
-				if p.Err != nil || p.Leader < 0 {
-					missing = fmt.Sprintf("leader of %s/%d", name, p.Partition)
-				}
-			}
-		}
-		if missing == "" {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("broker metadata still lacks %s", missing)
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
 
 // startReal runs the whole system (every processor and the API, no embedded
 // broker) against the real broker on a fresh local data directory.
@@ -102,15 +33,15 @@ func startReal(t *testing.T) *system {
 	cfg := testConfig(dataDir)
 	cfg.Brokers = strings.Split(broker, ",")
 	cfg.Partitions, cfg.Replication = 6, 1
+	// On an empty broker this also proves topics.Ensure waits until the
+	// broker's metadata shows the topics it created (KRaft acknowledges a
+	// creation before its metadata has it).
 	began := time.Now()
-	if os.Getenv(realKafkaRaceEnv) == "" {
-		precreateTopics(ctx, t, cfg)
-		t.Logf("topics ensured and visible after %s", time.Since(began).Round(time.Millisecond))
-	}
 	sys, err := app.Start(ctx, cfg, app.Parts{Processors: app.ProcessorNames(), API: true})
 	if err != nil {
 		t.Fatalf("start against %s: %v", broker, err)
 	}
+	t.Logf("started against %s in %s", broker, time.Since(began).Round(time.Millisecond))
 	s := &system{t: t, sys: sys, brokers: sys.Brokers(), halt: sys.Stop, base: "http://" + sys.HTTPAddr(), dataDir: dataDir}
 	t.Cleanup(s.stop)
 	s.waitReady(ctx)
