@@ -1,10 +1,7 @@
 package e2e_test
 
 import (
-	"fmt"
 	"net/http"
-	"sync"
-	"sync/atomic"
 	"testing"
 )
 
@@ -46,53 +43,7 @@ func TestRestartOnTheSameDataDirKeepsEveryLevel(t *testing.T) {
 }
 
 func TestConcurrentOrdersNeverOversell(t *testing.T) {
-	const (
-		clients = 50
-		orders  = 2000
-		stock   = 500
-	)
-	s := start(t, t.TempDir())
-	w := s.warehouse("north")
-	p := s.product("HOT")
-	shop := s.shop(w)
-	s.receive(w, p, stock)
-
-	var created, conflicts, other atomic.Int64
-	var mu sync.Mutex
-	var unexpected []string
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for range next {
-				status, body := s.place(shop, lines(p, 1))
-				switch status {
-				case http.StatusCreated:
-					created.Add(1)
-				case http.StatusConflict:
-					conflicts.Add(1)
-				default:
-					other.Add(1)
-					mu.Lock()
-					unexpected = append(unexpected, fmt.Sprintf("%d %s", status, body))
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for i := range orders {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-
-	if created.Load() != stock || conflicts.Load() != orders-stock || other.Load() != 0 {
-		t.Fatalf("created %d, conflicts %d, other %d (%v); want %d, %d, 0",
-			created.Load(), conflicts.Load(), other.Load(), first(unexpected, 3), stock, orders-stock)
-	}
-	s.expectLevel(p, w, stock, stock)
+	neverOversell(t, start(t, t.TempDir()), plainSKU, 50, 2000, 500)
 }
 
 func first(s []string, n int) []string { return s[:min(n, len(s))] }

@@ -3,7 +3,6 @@ package e2e_test
 import (
 	"encoding/json"
 	"net/http"
-	"strings"
 	"testing"
 )
 
@@ -16,60 +15,12 @@ func decode[T any](t *testing.T, data []byte) T {
 	return v
 }
 
-func TestOrderLifecycleOverKafka(t *testing.T) {
-	s := start(t, t.TempDir())
-	w := s.warehouse("north")
-	p := s.product("TEE-1")
-	shop := s.shop(w)
-	s.receive(w, p, 3)
-
-	t.Run("reserves_stock", func(t *testing.T) {
-		status, body := s.place(shop, lines(p, 2))
-		if status != http.StatusCreated {
-			t.Fatalf("place = %d %s, want 201", status, body)
-		}
-		o := decode[order](t, body)
-		if o.Status != "reserved" || len(o.Allocations) != 1 || o.Allocations[0].WarehouseID != w || o.Allocations[0].Quantity != 2 {
-			t.Fatalf("order %+v, want 2 reserved in %s", o, w)
-		}
-		var got order
-		s.mustCall(http.StatusOK, http.MethodGet, "/orders/"+o.ID, nil, &got)
-		if got.Status != "reserved" {
-			t.Fatalf("GET order status %q, want reserved", got.Status)
-		}
-		s.expectLevel(p, w, 3, 2)
-	})
-
-	t.Run("refuses_what_is_not_there", func(t *testing.T) {
-		status, body := s.place(shop, lines(p, 2))
-		if status != http.StatusConflict {
-			t.Fatalf("place = %d %s, want 409", status, body)
-		}
-		pr := decode[problem](t, body)
-		if len(pr.Errors) != 1 || pr.Errors[0].Location != "body.lines[0].quantity" || !strings.Contains(pr.Detail, p) {
-			t.Fatalf("problem %+v, want it to name lines[0] and the product", pr)
-		}
-		s.expectLevel(p, w, 3, 2)
-	})
+func TestOrderIsReservedThenRefused(t *testing.T) {
+	reservesThenRefuses(t, start(t, t.TempDir()), plainSKU)
 }
 
 func TestMultiLineOrderIsAllOrNothing(t *testing.T) {
-	s := start(t, t.TempDir())
-	w := s.warehouse("north")
-	a, b := s.product("A"), s.product("B")
-	shop := s.shop(w)
-	s.receive(w, a, 5)
-	s.receive(w, b, 1)
-
-	status, body := s.place(shop, lines(a, 2, b, 3))
-	if status != http.StatusConflict {
-		t.Fatalf("place = %d %s, want 409", status, body)
-	}
-	if pr := decode[problem](t, body); len(pr.Errors) != 1 || pr.Errors[0].Location != "body.lines[1].quantity" {
-		t.Fatalf("problem %+v, want it to name lines[1]", pr)
-	}
-	s.expectLevel(a, w, 5, 0)
-	s.expectLevel(b, w, 1, 0)
+	multiLineAllOrNothing(t, start(t, t.TempDir()), plainSKU)
 }
 
 func TestLineIsSplitAcrossTheShopsWarehouses(t *testing.T) {

@@ -2,13 +2,10 @@ package e2e_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -74,119 +71,15 @@ func TestRealKafka(t *testing.T) {
 	sku := func(base string) string { return base + "-" + run }
 
 	t.Run("reserves_then_refuses_what_is_not_there", func(t *testing.T) {
-		s := shared.on(t)
-		w := s.warehouse("north")
-		p := s.product(sku("REAL-TEE"))
-		shop := s.shop(w)
-		s.receive(w, p, 3)
-
-		status, body := s.place(shop, lines(p, 2))
-		if status != http.StatusCreated {
-			t.Fatalf("place = %d %s, want 201", status, body)
-		}
-		o := decode[order](t, body)
-		if o.Status != "reserved" || len(o.Allocations) != 1 || o.Allocations[0].WarehouseID != w || o.Allocations[0].Quantity != 2 {
-			t.Fatalf("order %+v, want 2 reserved in %s", o, w)
-		}
-		var got order
-		s.mustCall(http.StatusOK, http.MethodGet, "/orders/"+o.ID, nil, &got)
-		if got.Status != "reserved" {
-			t.Fatalf("GET order status %q, want reserved", got.Status)
-		}
-		s.expectLevel(p, w, 3, 2)
-
-		status, body = s.place(shop, lines(p, 2))
-		if status != http.StatusConflict {
-			t.Fatalf("second place = %d %s, want 409", status, body)
-		}
-		pr := decode[problem](t, body)
-		if len(pr.Errors) != 1 || pr.Errors[0].Location != "body.lines[0].quantity" || !strings.Contains(pr.Detail, p) {
-			t.Fatalf("problem %+v, want it to name lines[0] and the product", pr)
-		}
-		s.expectLevel(p, w, 3, 2)
+		reservesThenRefuses(t, shared.on(t), sku)
 	})
 
 	t.Run("multi_line_order_failing_on_line_2_releases_line_1", func(t *testing.T) {
-		s := shared.on(t)
-		w := s.warehouse("north")
-		a, b := s.product(sku("REAL-A")), s.product(sku("REAL-B"))
-		shop := s.shop(w)
-		s.receive(w, a, 5)
-		s.receive(w, b, 1)
-
-		status, body := s.place(shop, lines(a, 2, b, 3))
-		if status != http.StatusConflict {
-			t.Fatalf("place = %d %s, want 409", status, body)
-		}
-		if pr := decode[problem](t, body); len(pr.Errors) != 1 || pr.Errors[0].Location != "body.lines[1].quantity" {
-			t.Fatalf("problem %+v, want it to name lines[1]", pr)
-		}
-		s.expectLevel(a, w, 5, 0)
-		s.expectLevel(b, w, 1, 0)
-		// Line 1's stock really is free again: all of it can be reserved.
-		if status, body := s.place(shop, lines(a, 5)); status != http.StatusCreated {
-			t.Fatalf("place all of line 1's product = %d %s, want 201", status, body)
-		}
-		s.expectLevel(a, w, 5, 5)
+		multiLineAllOrNothing(t, shared.on(t), sku)
 	})
 
 	t.Run("concurrent_orders_never_oversell", func(t *testing.T) {
-		const (
-			clients = 20
-			orders  = 200
-			stock   = 50
-		)
-		s := shared.on(t)
-		w := s.warehouse("north")
-		p := s.product(sku("REAL-HOT"))
-		shop := s.shop(w)
-		s.receive(w, p, stock)
-
-		var created, conflicts, other atomic.Int64
-		var mu sync.Mutex
-		var unexpected []string
-		next := make(chan int)
-		var wg sync.WaitGroup
-		began := time.Now()
-		for range clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for range next {
-					// tryCall: a transport error is counted, not fatal
-					// (FailNow must not run off the test's goroutine).
-					status, body, err := s.tryCall(http.MethodPost, "/orders", map[string]any{"shop_id": shop, "lines": lines(p, 1)})
-					switch {
-					case err != nil:
-						other.Add(1)
-						mu.Lock()
-						unexpected = append(unexpected, err.Error())
-						mu.Unlock()
-					case status == http.StatusCreated:
-						created.Add(1)
-					case status == http.StatusConflict:
-						conflicts.Add(1)
-					default:
-						other.Add(1)
-						mu.Lock()
-						unexpected = append(unexpected, fmt.Sprintf("%d %s", status, body))
-						mu.Unlock()
-					}
-				}
-			}()
-		}
-		for i := range orders {
-			next <- i
-		}
-		close(next)
-		wg.Wait()
-		t.Logf("%d orders from %d clients in %s", orders, clients, time.Since(began).Round(time.Millisecond))
-
-		if created.Load() != stock || conflicts.Load() != orders-stock || other.Load() != 0 {
-			t.Fatalf("created %d, conflicts %d, other %d (%v); want %d, %d, 0",
-				created.Load(), conflicts.Load(), other.Load(), first(unexpected, 3), stock, orders-stock)
-		}
-		s.expectLevel(p, w, stock, stock)
+		neverOversell(t, shared.on(t), sku, 20, 200, 50)
 	})
 
 	// Expiry needs a short reservation TTL on the whole shared system (it
