@@ -46,11 +46,16 @@ func (s *System) startReconciler(g kafka.Goka) error {
 		return err
 	}
 	s.clients = append(s.clients, r.client)
+	// The views close only after the loop that reads them has returned.
+	viewCtx, stopViews := context.WithCancel(context.Background())
 	for _, v := range []*goka.View{r.stock, r.orders} {
-		s.group.Go(func() error { return v.Run(s.failed) })
+		s.group.Go(func() error { return v.Run(viewCtx) })
 		s.readies = append(s.readies, v.Recovered)
 	}
-	s.group.Go(func() error { return r.run(s.failed) })
+	s.group.Go(func() error {
+		defer stopViews()
+		return r.run(s.failed)
+	})
 	return nil
 }
 
