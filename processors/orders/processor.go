@@ -150,7 +150,7 @@ func redrive(ctx goka.Context, s *pb.OrderState) {
 // scheduleExpiry asks the timer processor to expire the order when due.
 func scheduleExpiry(ctx goka.Context, o *pb.Order) {
 	due := time.UnixMilli(o.GetExpiresAtUnixMs())
-	ctx.Emit(topics.TimerCommands, timer.Bucket(due), &pb.TimerCommand{Kind: &pb.TimerCommand_Schedule{
+	ctx.Emit(topics.TimerCommands, timer.Key(due, o.GetId()), &pb.TimerCommand{Kind: &pb.TimerCommand_Schedule{
 		Schedule: &pb.ScheduleExpiry{OrderId: o.GetId(), DueUnixMs: o.GetExpiresAtUnixMs()},
 	}})
 }

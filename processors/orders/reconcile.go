@@ -7,9 +7,10 @@ import (
 )
 
 // NeedsRedrive reports whether the saga should send again what is
-// outstanding for an order: it has been pending for longer than after, or
-// stock is still held for it that long after it was paid, rejected,
-// cancelled or expired (a commit or release was lost). A healthy saga
+// outstanding for an order: it has been pending for longer than after, is
+// reserved that long past its deadline (its expiry was lost), or stock is
+// still held for it that long after it was paid, rejected, cancelled or
+// expired (a commit or release was lost). A healthy saga
 // settles within milliseconds. heldSomewhere says whether any stock level holds
 // stock for the order. The check runs on lagging views, so it may say yes
 // for a healthy order; re-driving one changes nothing.
@@ -19,7 +20,9 @@ func NeedsRedrive(s *pb.OrderState, heldSomewhere bool, now time.Time, after tim
 	case pb.OrderStatus_ORDER_STATUS_PENDING:
 		return now.Sub(time.UnixMilli(o.GetUpdatedAtUnixMs())) > after
 	case pb.OrderStatus_ORDER_STATUS_RESERVED:
-		return false // its expiry or payment settles it
+		// Overdue: its expiry was lost (a tick missed); re-driving
+		// schedules it again, and a due deadline fires at once.
+		return now.Sub(time.UnixMilli(o.GetExpiresAtUnixMs())) > after
 	}
 	return heldSomewhere && now.Sub(time.UnixMilli(o.GetUpdatedAtUnixMs())) > after
 }

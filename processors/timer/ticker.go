@@ -25,7 +25,7 @@ const (
 	MaxCatchUp = 7 * 24 * time.Hour
 )
 
-// Ticker produces a Tick for every elapsed second. Its progress is kept in
+// Ticker produces a Tick for every shard of every elapsed second. Its progress is kept in
 // a cursor file so that seconds missed while it was down are ticked on
 // start (up to MaxCatchUp). Several tickers may run: duplicate ticks are
 // harmless.
@@ -69,7 +69,9 @@ func (t Ticker) tick(ctx context.Context, from, to int64) error {
 	}
 	var recs []*kgo.Record
 	for sec := from; sec <= to; sec++ {
-		recs = append(recs, &kgo.Record{Topic: string(topics.TimerCommands), Key: []byte(strconv.FormatInt(sec, 10)), Value: value})
+		for shard := range Shards {
+			recs = append(recs, &kgo.Record{Topic: string(topics.TimerCommands), Key: []byte(bucketKey(sec, shard)), Value: value})
+		}
 	}
 	if err := t.Client.ProduceSync(ctx, recs...).FirstErr(); err != nil {
 		return fmt.Errorf("produce %d ticks: %w", len(recs), err)
@@ -88,9 +90,9 @@ func (t Ticker) readCursor(now time.Time) int64 {
 	floor := now.Add(-MaxCatchUp).Unix()
 	data, err := os.ReadFile(t.CursorFile)
 	if err != nil {
-		// No cursor: a new data directory. Catch up an hour in case this
-		// ticker replaces one that stopped (other running tickers cover the rest).
-		return now.Add(-time.Hour).Unix()
+		// No cursor: a new data directory. Other tickers cover the past;
+		// a deadline nobody ticked is re-driven by the orders reconciler.
+		return now.Unix() - Retick
 	}
 	last, err := strconv.ParseInt(strings.TrimSpace(string(data)), 10, 64)
 	if err != nil || last < floor {

@@ -1,5 +1,6 @@
 // Package timer holds reservation deadlines durably in Kafka and sends
-// ExpireOrder when one passes. Deadlines are keyed by their due second, so
+// ExpireOrder when one passes. Deadlines are keyed by their due second (and
+// one of Shards shards of it, so that a busy second's list stays short), so
 // firing a second reads only that second's deadlines: a million pending
 // deadlines cost nothing until they are due. A Ticker sends a Tick for every
 // elapsed second (and again for the last few, and for any missed while it
@@ -7,8 +8,10 @@
 package timer
 
 import (
+	"hash/fnv"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -29,14 +32,33 @@ func Graph() *goka.GroupGraph {
 	)
 }
 
-// Bucket is the timer-commands key of a deadline: the first whole second at
-// or after it, so a bucket fires only once all its deadlines have passed.
-func Bucket(due time.Time) string {
+// Shards splits each second's deadlines so that a bucket's value, rewritten
+// on every schedule, stays small at thousands of orders per second.
+const Shards = 16
+
+// Key is the timer-commands key of an order's deadline: "<second>.<shard>",
+// where second is the first whole second at or after the deadline (a bucket
+// fires only once all its deadlines have passed).
+func Key(due time.Time, orderID string) string {
 	sec := due.Unix()
 	if due.Nanosecond() > 0 {
 		sec++
 	}
-	return strconv.FormatInt(sec, 10)
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(orderID))
+	return bucketKey(sec, int(h.Sum32()%Shards))
+}
+
+func bucketKey(sec int64, shard int) string {
+	return strconv.FormatInt(sec, 10) + "." + strconv.Itoa(shard)
+}
+
+// validKey reports whether key is "<second>.<shard>".
+func validKey(key string) bool {
+	sec, shard, ok := strings.Cut(key, ".")
+	_, err1 := strconv.ParseInt(sec, 10, 64)
+	n, err2 := strconv.Atoi(shard)
+	return ok && err1 == nil && err2 == nil && n >= 0 && n < Shards
 }
 
 // Schedule adds a deadline to its bucket (once per order). A deadline that
@@ -63,8 +85,8 @@ func ExpireCommand(s *pb.ScheduleExpiry) *pb.OrderCommand {
 }
 
 func onCommand(ctx goka.Context, cmd *pb.TimerCommand) error {
-	if _, err := strconv.ParseInt(ctx.Key(), 10, 64); err != nil {
-		return stream.Errorf("timer key %q is not a Unix second", ctx.Key())
+	if !validKey(ctx.Key()) {
+		return stream.Errorf("timer key %q is not <unix second>.<shard>", ctx.Key())
 	}
 	b, _ := ctx.Value().(*pb.TimerBucket)
 	var due []*pb.ScheduleExpiry

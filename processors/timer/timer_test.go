@@ -1,6 +1,8 @@
 package timer_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,17 +12,20 @@ import (
 	"github.com/stockflow/stockflow/topics"
 )
 
-func TestBucketIsTheFirstWholeSecondAtOrAfterTheDeadline(t *testing.T) {
+func TestKeyIsTheFirstWholeSecondAtOrAfterTheDeadline(t *testing.T) {
 	t.Parallel()
 	cases := map[string]time.Time{
-		"100": time.Unix(100, 0),
-		"101": time.Unix(100, 1),
-		"102": time.Unix(101, 999_999_999),
+		"100.": time.Unix(100, 0),
+		"101.": time.Unix(100, 1),
+		"102.": time.Unix(101, 999_999_999),
 	}
 	for want, due := range cases {
-		if got := timer.Bucket(due); got != want {
-			t.Errorf("Bucket(%v) = %s, want %s", due, got, want)
+		if got := timer.Key(due, "o1"); !strings.HasPrefix(got, want) {
+			t.Errorf("Key(%v) = %s, want second %s", due, got, want)
 		}
+	}
+	if timer.Key(time.Unix(100, 0), "o1") != timer.Key(time.Unix(100, 0), "o1") {
+		t.Error("an order's key is not stable")
 	}
 }
 
@@ -43,23 +48,27 @@ func TestTickFiresItsSecondOnce(t *testing.T) {
 	gkt := gokatest.Start(t, timer.Graph())
 	expires := gkt.NewQueueTracker(string(topics.OrderCommands))
 	due := time.Now().Add(time.Hour)
-	bucket := timer.Bucket(due)
 	for _, id := range []string{"o1", "o2", "o1"} {
-		gokatest.Send(t, gkt, topics.TimerCommands, bucket, &pb.TimerCommand{Kind: &pb.TimerCommand_Schedule{
+		gokatest.Send(t, gkt, topics.TimerCommands, timer.Key(due, id), &pb.TimerCommand{Kind: &pb.TimerCommand_Schedule{
 			Schedule: &pb.ScheduleExpiry{OrderId: id, DueUnixMs: due.UnixMilli()}}})
 	}
 	tick := &pb.TimerCommand{Kind: &pb.TimerCommand_Tick{Tick: &pb.Tick{}}}
-	gokatest.Send(t, gkt, topics.TimerCommands, "12345", tick) // an empty second
+	gokatest.Send(t, gkt, topics.TimerCommands, "12345.0", tick) // an empty second
 	if keys, _ := gokatest.Drain[*pb.OrderCommand](t, expires); len(keys) != 0 {
 		t.Fatalf("fired %v before the tick", keys)
 	}
-	gokatest.Send(t, gkt, topics.TimerCommands, bucket, tick)
-	gokatest.Send(t, gkt, topics.TimerCommands, bucket, tick) // a duplicate tick
+	for _, id := range []string{"o1", "o2"} {
+		gokatest.Send(t, gkt, topics.TimerCommands, timer.Key(due, id), tick)
+		gokatest.Send(t, gkt, topics.TimerCommands, timer.Key(due, id), tick) // a duplicate tick
+	}
 	keys, cmds := gokatest.Drain[*pb.OrderCommand](t, expires)
+	slices.Sort(keys)
 	if len(keys) != 2 || keys[0] != "o1" || keys[1] != "o2" || cmds[0].GetExpire() == nil {
 		t.Fatalf("fired %v, want one expiry each for o1 and o2", keys)
 	}
-	if v := gkt.TableValue(topics.TimerTable, bucket); v != nil {
-		t.Fatalf("fired bucket still stored: %v", v)
+	for _, id := range []string{"o1", "o2"} {
+		if v := gkt.TableValue(topics.TimerTable, timer.Key(due, id)); v != nil {
+			t.Fatalf("fired bucket still stored: %v", v)
+		}
 	}
 }

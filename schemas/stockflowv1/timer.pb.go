@@ -22,9 +22,9 @@ const (
 )
 
 // TimerCommand schedules a deadline or fires a second. Topic:
-// timer-commands, key = the due second as decimal Unix seconds ("bucket"),
-// so each second's deadlines live under one key and firing a second touches
-// only that second's deadlines.
+// timer-commands, key "<due Unix second>.<shard>" (shard = FNV-1a of the
+// order id mod 16), so each second's deadlines live under 16 keys and
+// firing a second touches only that second's deadlines.
 type TimerCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Kind:
