@@ -1,6 +1,7 @@
 package timer_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -24,8 +25,12 @@ func TestKeyIsTheFirstWholeSecondAtOrAfterTheDeadline(t *testing.T) {
 			t.Errorf("Key(%v) = %s, want second %s", due, got, want)
 		}
 	}
-	if timer.Key(time.Unix(100, 0), "o1") != timer.Key(time.Unix(100, 0), "o1") {
-		t.Error("an order's key is not stable")
+	shards := map[string]bool{}
+	for i := range 1000 {
+		shards[timer.Key(time.Unix(100, 0), fmt.Sprintf("order-%d", i))] = true
+	}
+	if len(shards) != timer.Shards {
+		t.Errorf("1,000 orders due in one second spread over %d keys, want %d", len(shards), timer.Shards)
 	}
 }
 
