@@ -43,7 +43,7 @@ test-e2e: ## Only the integration tests (whole system over kfake).
 
 test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one node on 127.0.0.1) started by scripts/kafka.sh.
 	scripts/kafka.sh clean && scripts/kafka.sh start || { scripts/kafka.sh stop; exit 1; }; \
-	STOCKFLOW_TEST_KAFKA=127.0.0.1:$${KAFKA_PORT:-39092} $(GO) test -count=1 -race -timeout 10m -run RealKafka -v ./internal/e2e/; \
+	STOCKFLOW_TEST_KAFKA=127.0.0.1:$${KAFKA_PORT:-29092} $(GO) test -count=1 -race -timeout 10m -run RealKafka -v ./internal/e2e/; \
 	status=$$?; scripts/kafka.sh stop; exit $$status
 
 chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conservation checks.

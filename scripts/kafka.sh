@@ -12,7 +12,7 @@
 #
 # Environment:
 #   KAFKA_VERSION          org.apache.kafka:kafka_2.13 version (default 3.9.1, see below)
-#   KAFKA_PORT             PLAINTEXT port on 127.0.0.1 (default 39092)
+#   KAFKA_PORT             PLAINTEXT port on 127.0.0.1 (default 29092: below the ephemeral range 32768-60999, which client sockets may hold)
 #   KAFKA_CONTROLLER_PORT  KRaft controller port on 127.0.0.1 (default KAFKA_PORT+1)
 #   KAFKA_START_TIMEOUT    seconds to wait for the port (default 60)
 #   KAFKA_HEAP_OPTS        JVM heap flags (default -Xms256m -Xmx512m)
@@ -40,7 +40,7 @@ else
 	LOG_DEP="<groupId>org.slf4j</groupId><artifactId>slf4j-reload4j</artifactId><version>$SLF4J_VERSION</version>"
 	LOG_FLAG=-Dlog4j.configuration=file:
 fi
-KAFKA_PORT=${KAFKA_PORT:-39092}
+KAFKA_PORT=${KAFKA_PORT:-29092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-60}
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
