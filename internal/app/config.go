@@ -63,3 +63,14 @@ func (c Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// trustedProxies parses --trusted-proxies (validated by Validate).
+func (c Config) trustedProxies() []netip.Prefix {
+	var out []netip.Prefix
+	for _, p := range c.TrustedProxies {
+		if prefix, err := netip.ParsePrefix(p); err == nil {
+			out = append(out, prefix)
+		}
+	}
+	return out
+}

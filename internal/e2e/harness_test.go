@@ -119,60 +119,45 @@ func (s *system) stop() {
 	}
 }
 
-// call sends body as JSON and decodes the response into out (if not nil).
+// call is tryCall that fails the test on a transport error and decodes a
+// 2xx response into out (if not nil).
 func (s *system) call(method, path string, body any, out any, headers ...string) (int, []byte) {
 	s.t.Helper()
+	status, data, err := s.tryCall(method, path, body, headers...)
+	if err != nil {
+		s.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	if out != nil && status < 300 {
+		if err := json.Unmarshal(data, out); err != nil {
+			s.t.Fatalf("%s %s: decode %s: %v", method, path, data, err)
+		}
+	}
+	return status, data
+}
+
+// tryCall sends body ([]byte as is, anything else as JSON) with the admin
+// token unless headers set Authorization, and returns a transport error
+// instead of failing the test (the server may have been killed, or the
+// caller may not be the test's goroutine).
+func (s *system) tryCall(method, path string, body any, headers ...string) (int, []byte, error) {
 	var r io.Reader
 	if raw, ok := body.([]byte); ok {
 		r = bytes.NewReader(raw)
 	} else if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			s.t.Fatalf("encode body: %v", err)
+			return 0, nil, err
 		}
 		r = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, s.base+path, r)
 	if err != nil {
-		s.t.Fatalf("request: %v", err)
+		return 0, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if s.token != "" {
 		req.Header.Set("Authorization", "Bearer "+s.token)
 	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	if out != nil && resp.StatusCode < 300 {
-		if err := json.Unmarshal(data, out); err != nil {
-			s.t.Fatalf("%s %s: decode %s: %v", method, path, data, err)
-		}
-	}
-	return resp.StatusCode, data
-}
-
-// tryCall is call without failing the test on a connection error (the
-// server may have been killed).
-func (s *system) tryCall(method, path string, body any, headers ...string) (int, []byte, error) {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return 0, nil, err
-	}
-	if body == nil {
-		b = nil
-	}
-	req, err := http.NewRequest(method, s.base+path, bytes.NewReader(b))
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+s.token)
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}

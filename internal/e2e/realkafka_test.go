@@ -2,7 +2,6 @@ package e2e_test
 
 import (
 	"context"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -87,45 +86,11 @@ func TestRealKafka(t *testing.T) {
 	// suite (expiry_test.go).
 
 	t.Run("restart_on_a_new_data_dir_rebuilds_levels_from_the_broker", func(t *testing.T) {
-		s := shared.on(t)
-		w1, w2 := s.warehouse("north"), s.warehouse("south")
-		a, b := s.product(sku("REAL-RA")), s.product(sku("REAL-RB"))
-		shop := s.shop(w1, w2)
-		s.receive(w1, a, 7)
-		s.receive(w2, a, 3)
-		s.receive(w1, b, 2)
-		_, body := s.place(shop, lines(a, 8, b, 1))
-		o := decode[order](t, body)
-		if o.Status != "reserved" {
-			t.Fatalf("order %+v, want reserved", o)
-		}
-		keys := [][2]string{{a, w1}, {a, w2}, {b, w1}}
-		before := map[string]level{}
-		for _, k := range keys {
-			before[k[0]+"@"+k[1]] = s.levelOf(k[0], k[1])
-		}
-		// Stop the shared system; the new one has an empty local state
-		// directory and must restore every table from the changelogs.
-		shared.stop()
-
-		began := time.Now()
-		s = startReal(t)
-		t.Logf("restarted on a new data dir in %s", time.Since(began).Round(time.Millisecond))
-		for _, k := range keys {
-			if got, want := s.levelOf(k[0], k[1]), before[k[0]+"@"+k[1]]; got != want {
-				t.Errorf("%s@%s after restart = %+v, want %+v", k[0], k[1], got, want)
-			}
-		}
-		var again order
-		s.mustCall(http.StatusOK, http.MethodGet, "/orders/"+o.ID, nil, &again)
-		if again.Status != "reserved" {
-			t.Fatalf("order after restart is %q, want reserved", again.Status)
-		}
-		// The restarted system still works: paying commits, a new order reserves.
-		s.mustCall(http.StatusOK, http.MethodPost, "/orders/"+o.ID+"/pay", nil, nil)
-		s.expectLevel(b, w1, 1, 0)
-		if status, body := s.place(shop, lines(a, 2)); status != http.StatusCreated {
-			t.Fatalf("place after restart = %d %s, want 201", status, body)
-		}
+		// The new system has an empty local state directory and must
+		// restore every table from the changelogs.
+		restartKeepsLevels(t, shared.on(t), sku, func() *system {
+			shared.stop()
+			return startReal(t)
+		})
 	})
 }

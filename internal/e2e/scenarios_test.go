@@ -125,5 +125,46 @@ func neverOversell(t *testing.T, s *system, sku func(string) string, clients, or
 	s.expectLevel(p, w, int64(stock), int64(stock))
 }
 
+// restartKeepsLevels: after restart (which stops s and returns the new
+// system) every level and the order are as they were, and the system works.
+func restartKeepsLevels(t *testing.T, s *system, sku func(string) string, restart func() *system) {
+	w1, w2 := s.warehouse("north"), s.warehouse("south")
+	a, b := s.product(sku("RA")), s.product(sku("RB"))
+	shop := s.shop(w1, w2)
+	s.receive(w1, a, 7)
+	s.receive(w2, a, 3)
+	s.receive(w1, b, 2)
+	_, body := s.place(shop, lines(a, 8, b, 1))
+	o := decode[order](t, body)
+	if o.Status != "reserved" {
+		t.Fatalf("order %+v, want reserved", o)
+	}
+	keys := [][2]string{{a, w1}, {a, w2}, {b, w1}}
+	before := map[[2]string]level{}
+	for _, k := range keys {
+		before[k] = s.levelOf(k[0], k[1])
+	}
+
+	began := time.Now()
+	s = restart()
+	t.Logf("restarted in %s", time.Since(began).Round(time.Millisecond))
+	for _, k := range keys {
+		if got := s.levelOf(k[0], k[1]); got != before[k] {
+			t.Errorf("%s@%s after restart = %+v, want %+v", k[0], k[1], got, before[k])
+		}
+	}
+	var again order
+	s.mustCall(http.StatusOK, http.MethodGet, "/orders/"+o.ID, nil, &again)
+	if again.Status != "reserved" {
+		t.Fatalf("order after restart is %q, want reserved", again.Status)
+	}
+	// The restarted system still works: paying commits, a new order reserves.
+	s.mustCall(http.StatusOK, http.MethodPost, "/orders/"+o.ID+"/pay", nil, nil)
+	s.expectLevel(b, w1, 1, 0)
+	if status, body := s.place(shop, lines(a, 2)); status != http.StatusCreated {
+		t.Fatalf("place after restart = %d %s, want 201", status, body)
+	}
+}
+
 // plainSKU leaves SKUs as they are (a fresh broker per test).
 func plainSKU(base string) string { return base }

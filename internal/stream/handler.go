@@ -25,6 +25,8 @@ type Callback[PT any] func(ctx goka.Context, msg PT) error
 // dead-letters topic and the offset moves on.
 func Input[T any, PT schemas.Message[T]](group goka.Group, topic goka.Stream, fn Callback[PT]) goka.Edge {
 	var c schemas.Codec[T, PT]
+	applied := metrics.ProcessorMessages.WithLabelValues(string(group), string(topic), "ok")
+	deadLettered := metrics.ProcessorMessages.WithLabelValues(string(group), string(topic), "dead_letter")
 	return goka.Input(topic, new(codec.Bytes), func(ctx goka.Context, raw any) {
 		data, _ := raw.([]byte)
 		msg, err := c.Unmarshal(data)
@@ -33,10 +35,10 @@ func Input[T any, PT schemas.Message[T]](group goka.Group, topic goka.Stream, fn
 		}
 		if err != nil {
 			deadLetter(ctx, group, data, err)
-			metrics.ProcessorMessages.WithLabelValues(string(group), string(topic), "dead_letter").Inc()
+			deadLettered.Inc()
 			return
 		}
-		metrics.ProcessorMessages.WithLabelValues(string(group), string(topic), "ok").Inc()
+		applied.Inc()
 	})
 }
 

@@ -17,9 +17,7 @@ func Outstanding(s *pb.OrderState) Effects {
 	case pb.OrderStatus_ORDER_STATUS_PENDING:
 		for i, line := range o.GetLines() {
 			if w := s.Progress[i].GetAwaiting(); w != "" {
-				cmd := stockCmd(s, "reserve", line.GetProductId(), w)
-				cmd.Kind = &pb.StockCommand_Reserve{Reserve: &pb.Reserve{OrderId: o.GetId(), Quantity: remaining(line), AllowPartial: true}}
-				cmds = append(cmds, cmd)
+				cmds = append(cmds, reserveCmd(s, line, w))
 			}
 		}
 		return Effects{Commands: cmds}

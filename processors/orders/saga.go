@@ -243,6 +243,11 @@ func reserveNext(s *pb.OrderState, i int) *pb.StockCommand {
 	prog.Candidates = prog.Candidates[1:]
 	prog.Awaiting = w
 	prog.Contacted = append(prog.Contacted, w)
+	return reserveCmd(s, line, w)
+}
+
+// reserveCmd asks warehouse w to hold what line still lacks.
+func reserveCmd(s *pb.OrderState, line *pb.OrderLine, w string) *pb.StockCommand {
 	cmd := stockCmd(s, "reserve", line.GetProductId(), w)
 	cmd.Kind = &pb.StockCommand_Reserve{Reserve: &pb.Reserve{
 		OrderId: s.Order.GetId(), Quantity: remaining(line), AllowPartial: true,
