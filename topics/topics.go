@@ -16,6 +16,7 @@ const (
 	UsersGroup      goka.Group = "users"
 	SkusGroup       goka.Group = "skus"
 	TimerGroup      goka.Group = "timer"
+	TransfersGroup  goka.Group = "transfers"
 )
 
 // Group tables (compacted changelogs of each group's state).
@@ -28,6 +29,7 @@ var (
 	UsersTable      = goka.GroupTable(UsersGroup)
 	SkusTable       = goka.GroupTable(SkusGroup)
 	TimerTable      = goka.GroupTable(TimerGroup)
+	TransfersTable  = goka.GroupTable(TransfersGroup)
 )
 
 // Streams.
@@ -57,6 +59,14 @@ const (
 	UserCommands goka.Stream = "user-commands"
 	// TimerCommands carries TimerCommand keyed by due second (Unix seconds).
 	TimerCommands goka.Stream = "timer-commands"
+	// TransferCommands carries TransferCommand keyed by transfer id.
+	TransferCommands goka.Stream = "transfer-commands"
+	// TransferReplies carries StockReply for transfer legs keyed by
+	// transfer id, from stock to transfers.
+	TransferReplies goka.Stream = "transfer-replies"
+	// TransferEvents carries TransferEvent (requested, completed, rejected)
+	// keyed by transfer id for downstream systems.
+	TransferEvents goka.Stream = "transfer-events"
 	// Outcomes carries Outcome keyed by correlation id; the API tails it to
 	// answer callers that wait for a result.
 	Outcomes goka.Stream = "outcomes"
@@ -91,6 +101,7 @@ func All() []Spec {
 		{Name: string(UsersTable), Compacted: true},
 		{Name: string(SkusTable), Compacted: true},
 		{Name: string(TimerTable), Compacted: true},
+		{Name: string(TransfersTable), Compacted: true},
 		{Name: string(StockCommands), Retention: commandRetention},
 		{Name: string(StockReplies), Retention: commandRetention},
 		{Name: string(OrderCommands), Retention: commandRetention},
@@ -100,6 +111,9 @@ func All() []Spec {
 		{Name: string(UserCommands), Retention: commandRetention},
 		{Name: string(SkuCommands), Retention: commandRetention},
 		{Name: string(TimerCommands), Retention: commandRetention},
+		{Name: string(TransferCommands), Retention: commandRetention},
+		{Name: string(TransferReplies), Retention: commandRetention},
+		{Name: string(TransferEvents), Retention: 4 * week},
 		{Name: string(StockMovements), Retention: 4 * week},
 		{Name: string(StockAlerts), Retention: 4 * week},
 		{Name: string(Outcomes), Retention: time.Hour},

@@ -256,8 +256,11 @@ func (StockAlertKind) EnumDescriptor() ([]byte, []int) {
 }
 
 // StockCommand changes one stock level. Topic: stock-commands, key
-// "<product_id>@<warehouse_id>". Every command is idempotent: reserve,
-// release and commit by order_id, adjust by command_id.
+// "<product_id>@<warehouse_id>". Commands sent by a saga (orders,
+// transfers) carry a stamp, source and source_offset, naming the saga input
+// that first sent them; a re-send carries the same stamp, and the level
+// applies each stamp at most once (see docs/architecture.md). Adjustments
+// come from the API and are deduplicated by command_id.
 type StockCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Unique id of this command; adjustments are deduplicated by it.
@@ -267,12 +270,18 @@ type StockCommand struct {
 	IssuedAtUnixMs int64  `protobuf:"varint,4,opt,name=issued_at_unix_ms,json=issuedAtUnixMs,proto3" json:"issued_at_unix_ms,omitempty"`
 	// Key of the outcome on the outcomes topic, when a caller waits for one.
 	CorrelationId string `protobuf:"bytes,5,opt,name=correlation_id,json=correlationId,proto3" json:"correlation_id,omitempty"`
+	// The saga input that first sent this command: "<topic>/<partition>".
+	Source string `protobuf:"bytes,6,opt,name=source,proto3" json:"source,omitempty"`
+	// Offset of that input message in its topic partition.
+	SourceOffset int64 `protobuf:"varint,7,opt,name=source_offset,json=sourceOffset,proto3" json:"source_offset,omitempty"`
 	// Types that are valid to be assigned to Kind:
 	//
 	//	*StockCommand_Reserve
 	//	*StockCommand_Release
 	//	*StockCommand_Commit
 	//	*StockCommand_Adjust
+	//	*StockCommand_TransferOut
+	//	*StockCommand_TransferIn
 	Kind          isStockCommand_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -343,6 +352,20 @@ func (x *StockCommand) GetCorrelationId() string {
 	return ""
 }
 
+func (x *StockCommand) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *StockCommand) GetSourceOffset() int64 {
+	if x != nil {
+		return x.SourceOffset
+	}
+	return 0
+}
+
 func (x *StockCommand) GetKind() isStockCommand_Kind {
 	if x != nil {
 		return x.Kind
@@ -386,6 +409,24 @@ func (x *StockCommand) GetAdjust() *Adjust {
 	return nil
 }
 
+func (x *StockCommand) GetTransferOut() *TransferOut {
+	if x != nil {
+		if x, ok := x.Kind.(*StockCommand_TransferOut); ok {
+			return x.TransferOut
+		}
+	}
+	return nil
+}
+
+func (x *StockCommand) GetTransferIn() *TransferIn {
+	if x != nil {
+		if x, ok := x.Kind.(*StockCommand_TransferIn); ok {
+			return x.TransferIn
+		}
+	}
+	return nil
+}
+
 type isStockCommand_Kind interface {
 	isStockCommand_Kind()
 }
@@ -406,6 +447,14 @@ type StockCommand_Adjust struct {
 	Adjust *Adjust `protobuf:"bytes,13,opt,name=adjust,proto3,oneof"`
 }
 
+type StockCommand_TransferOut struct {
+	TransferOut *TransferOut `protobuf:"bytes,14,opt,name=transfer_out,json=transferOut,proto3,oneof"`
+}
+
+type StockCommand_TransferIn struct {
+	TransferIn *TransferIn `protobuf:"bytes,15,opt,name=transfer_in,json=transferIn,proto3,oneof"`
+}
+
 func (*StockCommand_Reserve) isStockCommand_Kind() {}
 
 func (*StockCommand_Release) isStockCommand_Kind() {}
@@ -413,6 +462,10 @@ func (*StockCommand_Release) isStockCommand_Kind() {}
 func (*StockCommand_Commit) isStockCommand_Kind() {}
 
 func (*StockCommand_Adjust) isStockCommand_Kind() {}
+
+func (*StockCommand_TransferOut) isStockCommand_Kind() {}
+
+func (*StockCommand_TransferIn) isStockCommand_Kind() {}
 
 // Reserve holds quantity for an order. With allow_partial the level holds
 // what it can (possibly zero) instead of refusing.
@@ -476,14 +529,16 @@ func (x *Reserve) GetAllowPartial() bool {
 	return false
 }
 
-// Release drops the order's hold, returning it to available.
+// Release returns quantity the order holds here to available.
 type Release struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	OrderId string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
 	// Why: the customer's cancel reason, "expired", "rejected" (another line
 	// could not be held), "orphan" (held for an order that does not account
 	// for it) or "replay" (re-sent after a crash).
-	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// What the order holds here (the saga knows it from the reserve's reply).
+	Quantity      int64 `protobuf:"varint,3,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -532,10 +587,19 @@ func (x *Release) GetReason() string {
 	return ""
 }
 
+func (x *Release) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
 // Commit turns the order's hold into a shipment: on_hand and reserved both drop.
 type Commit struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	OrderId       string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	OrderId string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// What the order holds here (the saga knows it from the reserve's reply).
+	Quantity      int64 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -577,6 +641,120 @@ func (x *Commit) GetOrderId() string {
 	return ""
 }
 
+func (x *Commit) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+// TransferOut debits a transfer's quantity from this level's available
+// stock (never from reserved); refused when available is short.
+type TransferOut struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TransferId    string                 `protobuf:"bytes,1,opt,name=transfer_id,json=transferId,proto3" json:"transfer_id,omitempty"`
+	Quantity      int64                  `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferOut) Reset() {
+	*x = TransferOut{}
+	mi := &file_stockflow_v1_stock_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferOut) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferOut) ProtoMessage() {}
+
+func (x *TransferOut) ProtoReflect() protoreflect.Message {
+	mi := &file_stockflow_v1_stock_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferOut.ProtoReflect.Descriptor instead.
+func (*TransferOut) Descriptor() ([]byte, []int) {
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *TransferOut) GetTransferId() string {
+	if x != nil {
+		return x.TransferId
+	}
+	return ""
+}
+
+func (x *TransferOut) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+// TransferIn credits a transfer's quantity to this level's on_hand.
+type TransferIn struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	TransferId    string                 `protobuf:"bytes,1,opt,name=transfer_id,json=transferId,proto3" json:"transfer_id,omitempty"`
+	Quantity      int64                  `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransferIn) Reset() {
+	*x = TransferIn{}
+	mi := &file_stockflow_v1_stock_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransferIn) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransferIn) ProtoMessage() {}
+
+func (x *TransferIn) ProtoReflect() protoreflect.Message {
+	mi := &file_stockflow_v1_stock_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransferIn.ProtoReflect.Descriptor instead.
+func (*TransferIn) Descriptor() ([]byte, []int) {
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *TransferIn) GetTransferId() string {
+	if x != nil {
+		return x.TransferId
+	}
+	return ""
+}
+
+func (x *TransferIn) GetQuantity() int64 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
 // Adjust changes on_hand outside of orders. It never takes on_hand below reserved.
 type Adjust struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
@@ -592,7 +770,7 @@ type Adjust struct {
 
 func (x *Adjust) Reset() {
 	*x = Adjust{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[4]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -604,7 +782,7 @@ func (x *Adjust) String() string {
 func (*Adjust) ProtoMessage() {}
 
 func (x *Adjust) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[4]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -617,7 +795,7 @@ func (x *Adjust) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Adjust.ProtoReflect.Descriptor instead.
 func (*Adjust) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{4}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Adjust) GetKind() AdjustKind {
@@ -679,7 +857,7 @@ type StockLevel struct {
 
 func (x *StockLevel) Reset() {
 	*x = StockLevel{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[5]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -691,7 +869,7 @@ func (x *StockLevel) String() string {
 func (*StockLevel) ProtoMessage() {}
 
 func (x *StockLevel) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[5]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -704,7 +882,7 @@ func (x *StockLevel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockLevel.ProtoReflect.Descriptor instead.
 func (*StockLevel) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{5}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *StockLevel) GetProductId() string {
@@ -779,20 +957,24 @@ type StockReply struct {
 	ProductId   string                 `protobuf:"bytes,3,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
 	WarehouseId string                 `protobuf:"bytes,4,opt,name=warehouse_id,json=warehouseId,proto3" json:"warehouse_id,omitempty"`
 	Status      ReplyStatus            `protobuf:"varint,5,opt,name=status,proto3,enum=stockflow.v1.ReplyStatus" json:"status,omitempty"`
-	// Which command this answers: "reserve", "release" or "commit".
+	// Which command this answers: "reserve", "release", "commit",
+	// "transfer_out" or "transfer_in".
 	Command   string `protobuf:"bytes,6,opt,name=command,proto3" json:"command,omitempty"`
 	Requested int64  `protobuf:"varint,7,opt,name=requested,proto3" json:"requested,omitempty"`
 	// Quantity held (reserve), released or committed.
 	Quantity int64 `protobuf:"varint,8,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	// available after the command, for diagnostics.
-	Available     int64 `protobuf:"varint,9,opt,name=available,proto3" json:"available,omitempty"`
+	Available int64 `protobuf:"varint,9,opt,name=available,proto3" json:"available,omitempty"`
+	// Set instead of order_id for transfer legs (topic transfer-replies,
+	// key transfer_id).
+	TransferId    string `protobuf:"bytes,10,opt,name=transfer_id,json=transferId,proto3" json:"transfer_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StockReply) Reset() {
 	*x = StockReply{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[6]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -804,7 +986,7 @@ func (x *StockReply) String() string {
 func (*StockReply) ProtoMessage() {}
 
 func (x *StockReply) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[6]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -817,7 +999,7 @@ func (x *StockReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockReply.ProtoReflect.Descriptor instead.
 func (*StockReply) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{6}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *StockReply) GetCommandId() string {
@@ -883,6 +1065,13 @@ func (x *StockReply) GetAvailable() int64 {
 	return 0
 }
 
+func (x *StockReply) GetTransferId() string {
+	if x != nil {
+		return x.TransferId
+	}
+	return ""
+}
+
 // StockMovement records one change of a stock level, for analytics and
 // downstream systems. Topic: stock-movements, key "<product_id>@<warehouse_id>".
 // movement_id is "<key>#<version>": a redelivered movement has the same id.
@@ -902,13 +1091,17 @@ type StockMovement struct {
 	Reason        string `protobuf:"bytes,11,opt,name=reason,proto3" json:"reason,omitempty"`
 	Version       int64  `protobuf:"varint,12,opt,name=version,proto3" json:"version,omitempty"`
 	AtUnixMs      int64  `protobuf:"varint,13,opt,name=at_unix_ms,json=atUnixMs,proto3" json:"at_unix_ms,omitempty"`
+	// For ADJUST: receive, count or correct.
+	AdjustKind AdjustKind `protobuf:"varint,14,opt,name=adjust_kind,json=adjustKind,proto3,enum=stockflow.v1.AdjustKind" json:"adjust_kind,omitempty"`
+	// For TRANSFER_OUT and TRANSFER_IN: the transfer.
+	TransferId    string `protobuf:"bytes,15,opt,name=transfer_id,json=transferId,proto3" json:"transfer_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *StockMovement) Reset() {
 	*x = StockMovement{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[7]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -920,7 +1113,7 @@ func (x *StockMovement) String() string {
 func (*StockMovement) ProtoMessage() {}
 
 func (x *StockMovement) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[7]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -933,7 +1126,7 @@ func (x *StockMovement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockMovement.ProtoReflect.Descriptor instead.
 func (*StockMovement) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{7}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *StockMovement) GetMovementId() string {
@@ -1027,6 +1220,20 @@ func (x *StockMovement) GetAtUnixMs() int64 {
 	return 0
 }
 
+func (x *StockMovement) GetAdjustKind() AdjustKind {
+	if x != nil {
+		return x.AdjustKind
+	}
+	return AdjustKind_ADJUST_KIND_UNSPECIFIED
+}
+
+func (x *StockMovement) GetTransferId() string {
+	if x != nil {
+		return x.TransferId
+	}
+	return ""
+}
+
 // StockAlert is a stock-level event for downstream systems (storefront
 // badges, purchasing). Topic: stock-alerts, key "<product_id>@<warehouse_id>".
 // alert_id is "<key>#<version>": consumers deduplicate by it.
@@ -1046,7 +1253,7 @@ type StockAlert struct {
 
 func (x *StockAlert) Reset() {
 	*x = StockAlert{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1058,7 +1265,7 @@ func (x *StockAlert) String() string {
 func (*StockAlert) ProtoMessage() {}
 
 func (x *StockAlert) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1071,7 +1278,7 @@ func (x *StockAlert) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockAlert.ProtoReflect.Descriptor instead.
 func (*StockAlert) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{8}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *StockAlert) GetAlertId() string {
@@ -1134,7 +1341,7 @@ var File_stockflow_v1_stock_proto protoreflect.FileDescriptor
 
 const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\n" +
-	"\x18stockflow/v1/stock.proto\x12\fstockflow.v1\"\x8f\x03\n" +
+	"\x18stockflow/v1/stock.proto\x12\fstockflow.v1\"\xc9\x04\n" +
 	"\fStockCommand\x12\x1d\n" +
 	"\n" +
 	"command_id\x18\x01 \x01(\tR\tcommandId\x12\x1d\n" +
@@ -1142,22 +1349,38 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"product_id\x18\x02 \x01(\tR\tproductId\x12!\n" +
 	"\fwarehouse_id\x18\x03 \x01(\tR\vwarehouseId\x12)\n" +
 	"\x11issued_at_unix_ms\x18\x04 \x01(\x03R\x0eissuedAtUnixMs\x12%\n" +
-	"\x0ecorrelation_id\x18\x05 \x01(\tR\rcorrelationId\x121\n" +
+	"\x0ecorrelation_id\x18\x05 \x01(\tR\rcorrelationId\x12\x16\n" +
+	"\x06source\x18\x06 \x01(\tR\x06source\x12#\n" +
+	"\rsource_offset\x18\a \x01(\x03R\fsourceOffset\x121\n" +
 	"\areserve\x18\n" +
 	" \x01(\v2\x15.stockflow.v1.ReserveH\x00R\areserve\x121\n" +
 	"\arelease\x18\v \x01(\v2\x15.stockflow.v1.ReleaseH\x00R\arelease\x12.\n" +
 	"\x06commit\x18\f \x01(\v2\x14.stockflow.v1.CommitH\x00R\x06commit\x12.\n" +
-	"\x06adjust\x18\r \x01(\v2\x14.stockflow.v1.AdjustH\x00R\x06adjustB\x06\n" +
+	"\x06adjust\x18\r \x01(\v2\x14.stockflow.v1.AdjustH\x00R\x06adjust\x12>\n" +
+	"\ftransfer_out\x18\x0e \x01(\v2\x19.stockflow.v1.TransferOutH\x00R\vtransferOut\x12;\n" +
+	"\vtransfer_in\x18\x0f \x01(\v2\x18.stockflow.v1.TransferInH\x00R\n" +
+	"transferInB\x06\n" +
 	"\x04kind\"e\n" +
 	"\aReserve\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1a\n" +
 	"\bquantity\x18\x02 \x01(\x03R\bquantity\x12#\n" +
-	"\rallow_partial\x18\x03 \x01(\bR\fallowPartial\"<\n" +
+	"\rallow_partial\x18\x03 \x01(\bR\fallowPartial\"X\n" +
 	"\aRelease\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x16\n" +
-	"\x06reason\x18\x02 \x01(\tR\x06reason\"#\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12\x1a\n" +
+	"\bquantity\x18\x03 \x01(\x03R\bquantity\"?\n" +
 	"\x06Commit\x12\x19\n" +
-	"\border_id\x18\x01 \x01(\tR\aorderId\"\xcc\x01\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1a\n" +
+	"\bquantity\x18\x02 \x01(\x03R\bquantity\"J\n" +
+	"\vTransferOut\x12\x1f\n" +
+	"\vtransfer_id\x18\x01 \x01(\tR\n" +
+	"transferId\x12\x1a\n" +
+	"\bquantity\x18\x02 \x01(\x03R\bquantity\"I\n" +
+	"\n" +
+	"TransferIn\x12\x1f\n" +
+	"\vtransfer_id\x18\x01 \x01(\tR\n" +
+	"transferId\x12\x1a\n" +
+	"\bquantity\x18\x02 \x01(\x03R\bquantity\"\xcc\x01\n" +
 	"\x06Adjust\x12,\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.stockflow.v1.AdjustKindR\x04kind\x12\x1a\n" +
 	"\bquantity\x18\x02 \x01(\x03R\bquantity\x12\x16\n" +
@@ -1180,7 +1403,7 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\n" +
 	"HoldsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xad\x02\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xce\x02\n" +
 	"\n" +
 	"StockReply\x12\x1d\n" +
 	"\n" +
@@ -1193,7 +1416,10 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\acommand\x18\x06 \x01(\tR\acommand\x12\x1c\n" +
 	"\trequested\x18\a \x01(\x03R\trequested\x12\x1a\n" +
 	"\bquantity\x18\b \x01(\x03R\bquantity\x12\x1c\n" +
-	"\tavailable\x18\t \x01(\x03R\tavailable\"\xc2\x03\n" +
+	"\tavailable\x18\t \x01(\x03R\tavailable\x12\x1f\n" +
+	"\vtransfer_id\x18\n" +
+	" \x01(\tR\n" +
+	"transferId\"\x9e\x04\n" +
 	"\rStockMovement\x12\x1f\n" +
 	"\vmovement_id\x18\x01 \x01(\tR\n" +
 	"movementId\x12\x1d\n" +
@@ -1212,7 +1438,11 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x06reason\x18\v \x01(\tR\x06reason\x12\x18\n" +
 	"\aversion\x18\f \x01(\x03R\aversion\x12\x1c\n" +
 	"\n" +
-	"at_unix_ms\x18\r \x01(\x03R\batUnixMs\"\x8f\x02\n" +
+	"at_unix_ms\x18\r \x01(\x03R\batUnixMs\x129\n" +
+	"\vadjust_kind\x18\x0e \x01(\x0e2\x18.stockflow.v1.AdjustKindR\n" +
+	"adjustKind\x12\x1f\n" +
+	"\vtransfer_id\x18\x0f \x01(\tR\n" +
+	"transferId\"\x8f\x02\n" +
 	"\n" +
 	"StockAlert\x12\x19\n" +
 	"\balert_id\x18\x01 \x01(\tR\aalertId\x12\x1d\n" +
@@ -1264,7 +1494,7 @@ func file_stockflow_v1_stock_proto_rawDescGZIP() []byte {
 }
 
 var file_stockflow_v1_stock_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_stockflow_v1_stock_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_stockflow_v1_stock_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_stockflow_v1_stock_proto_goTypes = []any{
 	(AdjustKind)(0),       // 0: stockflow.v1.AdjustKind
 	(ReplyStatus)(0),      // 1: stockflow.v1.ReplyStatus
@@ -1274,28 +1504,33 @@ var file_stockflow_v1_stock_proto_goTypes = []any{
 	(*Reserve)(nil),       // 5: stockflow.v1.Reserve
 	(*Release)(nil),       // 6: stockflow.v1.Release
 	(*Commit)(nil),        // 7: stockflow.v1.Commit
-	(*Adjust)(nil),        // 8: stockflow.v1.Adjust
-	(*StockLevel)(nil),    // 9: stockflow.v1.StockLevel
-	(*StockReply)(nil),    // 10: stockflow.v1.StockReply
-	(*StockMovement)(nil), // 11: stockflow.v1.StockMovement
-	(*StockAlert)(nil),    // 12: stockflow.v1.StockAlert
-	nil,                   // 13: stockflow.v1.StockLevel.HoldsEntry
+	(*TransferOut)(nil),   // 8: stockflow.v1.TransferOut
+	(*TransferIn)(nil),    // 9: stockflow.v1.TransferIn
+	(*Adjust)(nil),        // 10: stockflow.v1.Adjust
+	(*StockLevel)(nil),    // 11: stockflow.v1.StockLevel
+	(*StockReply)(nil),    // 12: stockflow.v1.StockReply
+	(*StockMovement)(nil), // 13: stockflow.v1.StockMovement
+	(*StockAlert)(nil),    // 14: stockflow.v1.StockAlert
+	nil,                   // 15: stockflow.v1.StockLevel.HoldsEntry
 }
 var file_stockflow_v1_stock_proto_depIdxs = []int32{
 	5,  // 0: stockflow.v1.StockCommand.reserve:type_name -> stockflow.v1.Reserve
 	6,  // 1: stockflow.v1.StockCommand.release:type_name -> stockflow.v1.Release
 	7,  // 2: stockflow.v1.StockCommand.commit:type_name -> stockflow.v1.Commit
-	8,  // 3: stockflow.v1.StockCommand.adjust:type_name -> stockflow.v1.Adjust
-	0,  // 4: stockflow.v1.Adjust.kind:type_name -> stockflow.v1.AdjustKind
-	13, // 5: stockflow.v1.StockLevel.holds:type_name -> stockflow.v1.StockLevel.HoldsEntry
-	1,  // 6: stockflow.v1.StockReply.status:type_name -> stockflow.v1.ReplyStatus
-	2,  // 7: stockflow.v1.StockMovement.kind:type_name -> stockflow.v1.MovementKind
-	3,  // 8: stockflow.v1.StockAlert.kind:type_name -> stockflow.v1.StockAlertKind
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	10, // 3: stockflow.v1.StockCommand.adjust:type_name -> stockflow.v1.Adjust
+	8,  // 4: stockflow.v1.StockCommand.transfer_out:type_name -> stockflow.v1.TransferOut
+	9,  // 5: stockflow.v1.StockCommand.transfer_in:type_name -> stockflow.v1.TransferIn
+	0,  // 6: stockflow.v1.Adjust.kind:type_name -> stockflow.v1.AdjustKind
+	15, // 7: stockflow.v1.StockLevel.holds:type_name -> stockflow.v1.StockLevel.HoldsEntry
+	1,  // 8: stockflow.v1.StockReply.status:type_name -> stockflow.v1.ReplyStatus
+	2,  // 9: stockflow.v1.StockMovement.kind:type_name -> stockflow.v1.MovementKind
+	0,  // 10: stockflow.v1.StockMovement.adjust_kind:type_name -> stockflow.v1.AdjustKind
+	3,  // 11: stockflow.v1.StockAlert.kind:type_name -> stockflow.v1.StockAlertKind
+	12, // [12:12] is the sub-list for method output_type
+	12, // [12:12] is the sub-list for method input_type
+	12, // [12:12] is the sub-list for extension type_name
+	12, // [12:12] is the sub-list for extension extendee
+	0,  // [0:12] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_stock_proto_init() }
@@ -1308,15 +1543,17 @@ func file_stockflow_v1_stock_proto_init() {
 		(*StockCommand_Release)(nil),
 		(*StockCommand_Commit)(nil),
 		(*StockCommand_Adjust)(nil),
+		(*StockCommand_TransferOut)(nil),
+		(*StockCommand_TransferIn)(nil),
 	}
-	file_stockflow_v1_stock_proto_msgTypes[4].OneofWrappers = []any{}
+	file_stockflow_v1_stock_proto_msgTypes[6].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_stockflow_v1_stock_proto_rawDesc), len(file_stockflow_v1_stock_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
