@@ -239,7 +239,7 @@ func (s *server) listOrders(ctx context.Context, in *listOrdersInput) (*orderPag
 	who := callerOf(ctx)
 	p, err := page(s.Views.Orders, in.PageParams, func(st *pb.OrderState) (Order, bool) {
 		o := st.GetOrder()
-		return orderBody(o), who.Admin || o.GetUserId() == who.UserID
+		return orderBody(o), o != nil && (who.Admin || o.GetUserId() == who.UserID)
 	})
 	return &orderPage{Body: p}, err
 }

@@ -162,6 +162,11 @@ func (s *System) startProcessors(g kafka.Goka, names []string) error {
 		s.readies = append(s.readies, p.Recovered)
 		slog.Info("processor started", "group", name)
 	}
+	if slices.Contains(names, "stock") {
+		if err := s.startRelay(); err != nil {
+			return err
+		}
+	}
 	if slices.Contains(names, "orders") {
 		if err := s.startReconciler(g); err != nil {
 			return err

@@ -59,6 +59,7 @@ func (g Goka) ProcessorOptions(group goka.Group) []goka.ProcessorOption {
 	opts := []goka.ProcessorOption{
 		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithTopicManagerConfig(g.topicManagerConfig())),
 		goka.WithStorageBuilder(storage.DefaultBuilder(filepath.Join(g.StateDir, "processor", string(group)))),
+		goka.WithProducerBuilder(orderedProducerBuilder),
 	}
 	if g.Logger != nil {
 		opts = append(opts, goka.WithLogger(g.Logger))
@@ -68,7 +69,7 @@ func (g Goka) ProcessorOptions(group goka.Group) []goka.ProcessorOption {
 
 // ViewOptions configures a goka view. name separates the local copies of
 // several views of one table in one process (for example "api" and
-// "orders-lookup").
+// "reconciler").
 func (g Goka) ViewOptions(table goka.Table, name string) []goka.ViewOption {
 	useSaramaConfig()
 	opts := []goka.ViewOption{

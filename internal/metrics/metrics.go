@@ -45,6 +45,19 @@ var (
 		Help: "Stock processor verdicts by command (reserve|release|commit|adjust) and status.",
 	}, []string{"command", "status"})
 
+	// RelayOutputs counts replies, movements and alerts the stock relay published.
+	RelayOutputs = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "stockflow_stock_relay_outputs_total",
+		Help: "Replies, movements and alerts published by the stock relay from the stock changelog.",
+	})
+
+	// ReconcileMismatches is how many stock levels disagreed with the orders
+	// over two reconciliation passes.
+	ReconcileMismatches = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "stockflow_reconcile_mismatched_levels",
+		Help: "Stock levels whose reserved differed from what orders hold there in two consecutive reconciliation passes.",
+	})
+
 	// OrdersFinished counts orders reaching a decided status.
 	OrdersFinished = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_orders_total",
@@ -56,7 +69,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		HTTPDuration, CommandsProduced, OutcomeWaits, ProcessorMessages, StockDecisions, OrdersFinished,
+		HTTPDuration, CommandsProduced, OutcomeWaits, ProcessorMessages, StockDecisions, OrdersFinished, RelayOutputs, ReconcileMismatches,
 	)
 }
 
