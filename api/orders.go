@@ -10,7 +10,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/stockflow/stockflow/internal/auth"
+	"github.com/stockflow/stockflow/internal/metrics"
 	"github.com/stockflow/stockflow/processors/orders"
+	"github.com/stockflow/stockflow/processors/stock"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 	"github.com/stockflow/stockflow/topics"
 )
@@ -165,14 +167,39 @@ func (s *server) resolveOrder(who auth.Principal, in *placeOrderInput) (*pb.Plac
 		if err != nil {
 			return nil, err
 		}
+		cands := s.candidates(l.ProductID, active)
+		if avail, short := orders.Shortfall(l.Quantity, cands); short && len(active) > 0 {
+			return nil, soldOut(i, l, avail)
+		}
 		place.Lines = append(place.Lines, &pb.LineRequest{
 			ProductId: l.ProductID, Quantity: l.Quantity,
-			WarehouseIds:   s.rankWarehouses(l.ProductID, l.Quantity, active),
+			WarehouseIds:   orders.RankWarehouses(l.Quantity, cands),
 			UnitPriceMinor: p.GetPriceMinor(), Currency: p.GetCurrency(),
 		})
 	}
 	place.RequestHash = requestHash(in)
 	return place, nil
+}
+
+// candidates are the line's warehouses with what the stock view shows available.
+func (s *server) candidates(productID string, active []string) []orders.Candidate {
+	cands := make([]orders.Candidate, 0, len(active))
+	for _, wid := range active {
+		l, _, _ := lookup[*pb.StockLevel](s.Views.Stock, stock.Key(productID, wid))
+		cands = append(cands, orders.Candidate{WarehouseID: wid, Available: stock.Available(l)})
+	}
+	return cands
+}
+
+// soldOut is the 409 for a line the stock view cannot fill, worded like
+// the saga's rejection.
+func soldOut(i int, l LineInput, avail int64) error {
+	metrics.OrdersFinished.WithLabelValues("refused_from_view").Inc()
+	return problemError(&pb.Problem{
+		Code:   pb.ErrorCode_ERROR_CODE_INSUFFICIENT_STOCK,
+		Detail: fmt.Sprintf("insufficient stock for product %s: requested %d, %d available in the shop's active warehouses", l.ProductID, l.Quantity, avail),
+		Field:  fmt.Sprintf("lines[%d].quantity", i),
+	})
 }
 
 func checkDistinctProducts(lines []LineInput) error {
