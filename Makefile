@@ -49,8 +49,9 @@ test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one 
 chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conservation checks.
 	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/
 
-bench: ## Micro-benchmarks, then the load generator (throughput, p50/p95/p99).
+bench: build ## Micro-benchmarks, then the load generator (throughput, p50/p95/p99): flash sale, spread orders, catalog.
 	$(GO) test -run '^$$' -bench . -benchmem ./processors/...
+	scripts/bench-hot.sh $(BENCH_FLAGS)
 	$(GO) run ./cmd/loadgen --scenario orders $(BENCH_FLAGS)
 	$(GO) run ./cmd/loadgen --scenario catalog $(BENCH_FLAGS)
 

@@ -36,7 +36,7 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.url, "url", "", "stockflow API base URL; empty starts one in process")
-	flag.StringVar(&o.scenario, "scenario", "orders", "orders (place orders) or catalog (seed products x warehouses, time GET /products)")
+	flag.StringVar(&o.scenario, "scenario", "orders", "orders (place orders), hot (a flash sale: one product, one warehouse, 20,000 units, 100,000 orders unless set) or catalog (seed products x warehouses, time GET /products)")
 	flag.StringVar(&o.email, "admin-email", "admin@example.com", "admin account to seed with (created when loadgen starts stockflow itself)")
 	flag.StringVar(&o.password, "admin-password", "admin-password", "its password")
 	flag.IntVar(&o.catalog.products, "catalog-products", 10_000, "catalog scenario: products to seed")
@@ -54,6 +54,9 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if o.scenario == "hot" {
+		hotDefaults(&o)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, o); err != nil {
@@ -89,6 +92,25 @@ func run(ctx context.Context, o options) error {
 }
 
 var stdout = os.Stdout
+
+// hotDefaults turns the orders scenario into a flash sale: every order is
+// for the same product in the same warehouse. Flags given explicitly win.
+func hotDefaults(o *options) {
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	defaults := map[string]func(){
+		"products":   func() { o.products = 1 },
+		"warehouses": func() { o.warehouses = 1 },
+		"stock":      func() { o.stock = 20_000 },
+		"orders":     func() { o.orders = 100_000 },
+		"clients":    func() { o.clients = 64 },
+	}
+	for name, apply := range defaults {
+		if !set[name] {
+			apply()
+		}
+	}
+}
 
 func startInProcess(ctx context.Context, o options) (string, func(), error) {
 	dir, err := os.MkdirTemp("", "stockflow-loadgen-")
