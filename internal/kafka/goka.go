@@ -34,6 +34,15 @@ func SaramaConfig() *sarama.Config {
 	cfg.Producer.Flush.Frequency = time.Millisecond
 	cfg.Producer.RequiredAcks = sarama.WaitForAll
 	cfg.Producer.Compression = sarama.CompressionNone
+	// Writes to one partition land in the order they were sent, without
+	// duplicates: the stock level recognises a saga's re-sent command by
+	// its stamp only if a saga partition's commands arrive in order.
+	cfg.Producer.Idempotent = true
+	cfg.Net.MaxOpenRequests = 1
+	// Keep retrying through a broker outage instead of failing the write
+	// (and with it the processor) after a few hundred milliseconds.
+	cfg.Producer.Retry.Max = 1 << 20
+	cfg.Producer.Retry.Backoff = 250 * time.Millisecond
 	return cfg
 }
 
