@@ -110,19 +110,19 @@ func (s *server) registerOrders(api huma.API) {
 
 func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOutput, error) {
 	who := callerOf(ctx)
-	place, err := s.resolveOrder(who, in)
-	if err != nil {
-		return nil, err
-	}
 	id := newID("place-order/"+who.UserID, in.IdempotencyKey)
 	if existing, ok, err := s.order(id); err != nil || ok {
-		if err == nil && existing.GetRequestHash() != place.GetRequestHash() {
+		if err == nil && existing.GetRequestHash() != requestHash(in) {
 			err = keyReused(in.IdempotencyKey)
 		}
 		if err != nil {
 			return nil, err
 		}
 		return orderResult(existing)
+	}
+	place, err := s.resolveOrder(who, in)
+	if err != nil {
+		return nil, err
 	}
 	cmd := &pb.OrderCommand{
 		CommandId: id, OrderId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
@@ -168,7 +168,10 @@ func (s *server) resolveOrder(who auth.Principal, in *placeOrderInput) (*pb.Plac
 			return nil, err
 		}
 		cands := s.candidates(l.ProductID, active)
-		if avail, short := orders.Shortfall(l.Quantity, cands); short && len(active) > 0 {
+		// Only a request without an Idempotency-Key may be refused from the
+		// view: a retry's first attempt may still be in flight, and only
+		// the saga can tell what became of it.
+		if avail, short := orders.Shortfall(l.Quantity, cands); short && len(active) > 0 && in.IdempotencyKey == "" {
 			return nil, soldOut(i, l, avail)
 		}
 		place.Lines = append(place.Lines, &pb.LineRequest{

@@ -15,4 +15,10 @@ for _ in $(seq 1 300); do
   curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
   sleep 0.2
 done
-bin/loadgen --scenario hot --url "http://127.0.0.1:$port" "$@"
+# CPU seconds the stockflow process has used (user + system), from /proc.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$pid/stat"; }
+before=$(cpu)
+out=$(bin/loadgen --scenario hot --url "http://127.0.0.1:$port" "$@" | tee /dev/stderr)
+after=$(cpu)
+requests=$(echo "$out" | sed -n 's/^orders: \([0-9]*\) in.*/\1/p')
+awk -v b="$before" -v a="$after" -v n="$requests" 'BEGIN { printf "service CPU: %.1f s for %d requests = %.3f ms per request\n", a - b, n, (a - b) * 1000 / n }'

@@ -16,7 +16,7 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 )
 
 type options struct {
@@ -117,14 +117,12 @@ func startInProcess(ctx context.Context, o options) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	cfg := app.Config{
-		DataDir: dir, HTTPAddr: "127.0.0.1:0", EmbeddedKafkaPort: 0, Partitions: 6, Replication: 1,
-		WaitTimeout: 10 * time.Second, ReservationTTL: 30 * time.Minute, ShutdownTimeout: 30 * time.Second,
-		LogFormat: "text", LogLevel: "warn", TokenTTL: 24 * time.Hour,
-		AdminEmail: o.email, AdminPassword: o.password,
-	}
-	app.SetupLogging(cfg, os.Stderr)
-	sys, err := app.Start(ctx, cfg, app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true})
+	cfg := system.DefaultConfig()
+	cfg.DataDir, cfg.HTTPAddr, cfg.EmbeddedKafkaPort = dir, "127.0.0.1:0", 0
+	cfg.WaitTimeout, cfg.LogLevel, cfg.TokenTTL = 10*time.Second, "warn", 24*time.Hour
+	cfg.AdminEmail, cfg.AdminPassword = o.email, o.password
+	system.SetupLogging(cfg, os.Stderr)
+	sys, err := system.Start(ctx, cfg, system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true})
 	if err != nil {
 		return "", nil, err
 	}

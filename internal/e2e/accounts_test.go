@@ -165,23 +165,31 @@ func TestConcurrentRegistrationsOfOneEmailHaveOneWinner(t *testing.T) {
 	s := start(t, t.TempDir())
 	var created, conflicts atomic.Int64
 	var wg sync.WaitGroup
+	errs := make(chan error, 20)
 	for i := range 20 {
 		wg.Add(1)
-		go func() {
+		go func() { // no t.Fatal off the test goroutine: errors are collected
 			defer wg.Done()
 			email := "Race@Example.com"
 			if i%2 == 0 {
 				email = "race@example.COM"
 			}
-			switch st, _ := s.call(http.MethodPost, "/register", map[string]any{"email": email, "password": "race-password"}, nil); st {
-			case http.StatusCreated:
+			st, _, err := s.tryCall(http.MethodPost, "/register", map[string]any{"email": email, "password": "race-password"})
+			switch {
+			case err != nil:
+				errs <- err
+			case st == http.StatusCreated:
 				created.Add(1)
-			case http.StatusConflict:
+			case st == http.StatusConflict:
 				conflicts.Add(1)
 			}
 		}()
 	}
 	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 	if created.Load() != 1 || conflicts.Load() != 19 {
 		t.Fatalf("created %d, conflicts %d; want 1 and 19", created.Load(), conflicts.Load())
 	}
@@ -190,9 +198,12 @@ func TestConcurrentRegistrationsOfOneEmailHaveOneWinner(t *testing.T) {
 func TestOneIdempotencyKeyNeverGivesTwoAccountsOneID(t *testing.T) {
 	s := start(t, t.TempDir())
 	var ana, eve struct{ ID string }
-	s.call(http.MethodPost, "/register", map[string]any{"email": "ana@example.com", "password": "ana-password"}, &ana, "Idempotency-Key", "k1")
-	s.call(http.MethodPost, "/register", map[string]any{"email": "eve@example.com", "password": "eve-password"}, &eve, "Idempotency-Key", "k1")
-	if ana.ID == "" || ana.ID == eve.ID {
+	st1, _ := s.call(http.MethodPost, "/register", map[string]any{"email": "ana@example.com", "password": "ana-password"}, &ana, "Idempotency-Key", "k1")
+	st2, _ := s.call(http.MethodPost, "/register", map[string]any{"email": "eve@example.com", "password": "eve-password"}, &eve, "Idempotency-Key", "k1")
+	if st1 != http.StatusCreated {
+		t.Fatalf("first registration = %d, want 201", st1)
+	}
+	if st2 == http.StatusCreated && (ana.ID == "" || ana.ID == eve.ID) {
 		t.Fatalf("ana %q and eve %q share an id", ana.ID, eve.ID)
 	}
 }

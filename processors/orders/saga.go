@@ -90,7 +90,7 @@ func OnReply(s *pb.OrderState, r *pb.StockReply, now time.Time) Effects {
 	}
 	touch(s, now)
 	eff := Effects{Changed: true}
-	if r.GetCommand() != "reserve" {
+	if r.GetKind() != pb.StockCommandKind_STOCK_COMMAND_KIND_RESERVE {
 		return eff
 	}
 	i := lineOf(s, r.GetProductId())
@@ -114,7 +114,7 @@ func OnReply(s *pb.OrderState, r *pb.StockReply, now time.Time) Effects {
 		return eff
 	}
 	if allHeld(s) {
-		s.Order.Status = pb.OrderStatus_ORDER_STATUS_RESERVED
+		s.Order.Status, _, _ = next(s.Order.GetStatus(), EventHeld)
 		return Effects{Publish: true, Changed: true, Schedule: true}
 	}
 	return eff
@@ -169,17 +169,16 @@ func closeReason(s *pb.OrderState) string {
 
 // Pay commits every hold of a reserved order.
 func Pay(s *pb.OrderState, now time.Time) (Effects, error) {
-	switch s.GetOrder().GetStatus() {
-	case pb.OrderStatus_ORDER_STATUS_PAID:
-		return Effects{Publish: true}, nil
-	case pb.OrderStatus_ORDER_STATUS_RESERVED:
-		if now.UnixMilli() >= s.GetOrder().GetExpiresAtUnixMs() {
-			return Effects{}, fmt.Errorf("reservation expired at %s: %w", time.UnixMilli(s.GetOrder().GetExpiresAtUnixMs()).UTC().Format(time.RFC3339), ErrWrongStatus)
-		}
-	default:
+	to, repeat, ok := next(s.GetOrder().GetStatus(), EventPay)
+	switch {
+	case !ok:
 		return Effects{}, fmt.Errorf("order is %s: %w", statusName(s), ErrWrongStatus)
+	case repeat:
+		return Effects{Publish: true}, nil
+	case now.UnixMilli() >= s.GetOrder().GetExpiresAtUnixMs():
+		return Effects{}, fmt.Errorf("reservation expired at %s: %w", time.UnixMilli(s.GetOrder().GetExpiresAtUnixMs()).UTC().Format(time.RFC3339), ErrWrongStatus)
 	}
-	s.Order.Status = pb.OrderStatus_ORDER_STATUS_PAID
+	s.Order.Status = to
 	touch(s, now)
 	eff := Effects{Publish: true, Changed: true}
 	settle(s, &eff, commitCmd)
@@ -188,24 +187,24 @@ func Pay(s *pb.OrderState, now time.Time) (Effects, error) {
 
 // Cancel releases a pending or reserved order's holds.
 func Cancel(s *pb.OrderState, reason string, now time.Time) (Effects, error) {
-	switch s.GetOrder().GetStatus() {
-	case pb.OrderStatus_ORDER_STATUS_CANCELLED:
-		return Effects{Publish: true}, nil
-	case pb.OrderStatus_ORDER_STATUS_PENDING, pb.OrderStatus_ORDER_STATUS_RESERVED:
-	default:
+	to, repeat, ok := next(s.GetOrder().GetStatus(), EventCancel)
+	switch {
+	case !ok:
 		return Effects{}, fmt.Errorf("order is %s: %w", statusName(s), ErrWrongStatus)
+	case repeat:
+		return Effects{Publish: true}, nil
 	}
-	return closeOrder(s, pb.OrderStatus_ORDER_STATUS_CANCELLED, reason, now), nil
+	return closeOrder(s, to, reason, now), nil
 }
 
 // Expire releases a reserved order whose deadline has passed. Anything
 // else (paid, cancelled, not yet due) is left alone.
 func Expire(s *pb.OrderState, now time.Time) Effects {
-	o := s.GetOrder()
-	if o.GetStatus() != pb.OrderStatus_ORDER_STATUS_RESERVED || now.UnixMilli() < o.GetExpiresAtUnixMs() {
+	to, repeat, ok := next(s.GetOrder().GetStatus(), EventExpire)
+	if !ok || repeat || now.UnixMilli() < s.GetOrder().GetExpiresAtUnixMs() {
 		return Effects{}
 	}
-	return closeOrder(s, pb.OrderStatus_ORDER_STATUS_EXPIRED, "expired", now)
+	return closeOrder(s, to, "expired", now)
 }
 
 // reject marks the order rejected because line i cannot be held, and
@@ -218,7 +217,8 @@ func reject(s *pb.OrderState, i int, now time.Time) Effects {
 		Detail: fmt.Sprintf("insufficient stock for product %s: requested %d, %d available in the shop's active warehouses", line.GetProductId(), line.GetQuantity(), held),
 		Field:  fmt.Sprintf("lines[%d].quantity", i),
 	}
-	return closeOrder(s, pb.OrderStatus_ORDER_STATUS_REJECTED, "rejected", now)
+	to, _, _ := next(pb.OrderStatus_ORDER_STATUS_PENDING, EventShort)
+	return closeOrder(s, to, "rejected", now)
 }
 
 func closeOrder(s *pb.OrderState, status pb.OrderStatus, reason string, now time.Time) Effects {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stockflow/stockflow/processors/orders"
+	"github.com/stockflow/stockflow/processors/stock"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
 
@@ -22,7 +23,7 @@ func line(product string, qty int64, warehouses ...string) *pb.LineRequest {
 }
 
 func reply(product, warehouse string, qty int64) *pb.StockReply {
-	return &pb.StockReply{OrderId: "o1", ProductId: product, WarehouseId: warehouse, Command: "reserve", Quantity: qty}
+	return &pb.StockReply{OrderId: "o1", ProductId: product, WarehouseId: warehouse, Kind: pb.StockCommandKind_STOCK_COMMAND_KIND_RESERVE, Quantity: qty}
 }
 
 // cmd summarises a stock command as "verb product@warehouse qty".
@@ -67,7 +68,7 @@ func mustPlace(t *testing.T, p *pb.PlaceOrder, wantCmds ...string) *pb.OrderStat
 func answering(s *pb.OrderState, r *pb.StockReply) *pb.StockReply {
 	r.CommandId = "none"
 	for _, c := range s.GetOutstanding() {
-		if c.GetProductId() == r.GetProductId() && c.GetWarehouseId() == r.GetWarehouseId() && cmd(c)[:len(r.GetCommand())] == r.GetCommand() {
+		if c.GetProductId() == r.GetProductId() && c.GetWarehouseId() == r.GetWarehouseId() && stock.KindOf(c) == r.GetKind() {
 			r.CommandId = c.GetCommandId()
 		}
 	}

@@ -3,6 +3,7 @@ package stock
 import (
 	"errors"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -103,7 +104,7 @@ func decide(level *pb.StockLevel, cmd *pb.StockCommand) (*pb.StockChange, error)
 		Reply: &pb.StockReply{
 			CommandId: cmd.GetCommandId(), OrderId: orderID,
 			ProductId: level.GetProductId(), WarehouseId: level.GetWarehouseId(),
-			Status: v.Status, Command: commandName(cmd), Requested: requested, Quantity: v.Quantity,
+			Status: v.Status, Kind: KindOf(cmd), Requested: requested, Quantity: v.Quantity,
 			Available: Available(level),
 		},
 	}, nil
@@ -164,23 +165,28 @@ func threshold(ctx goka.Context, productID string) int64 {
 	return DefaultLowStockThreshold
 }
 
-// commandName is the reply's and the metrics' name of a command's kind.
-func commandName(cmd *pb.StockCommand) string {
+// KindOf is the kind of a stock command.
+func KindOf(cmd *pb.StockCommand) pb.StockCommandKind {
 	switch cmd.GetKind().(type) {
 	case *pb.StockCommand_Reserve:
-		return "reserve"
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_RESERVE
 	case *pb.StockCommand_Release:
-		return "release"
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_RELEASE
 	case *pb.StockCommand_Commit:
-		return "commit"
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_COMMIT
 	case *pb.StockCommand_Adjust:
-		return "adjust"
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_ADJUST
 	case *pb.StockCommand_TransferOut:
-		return "transfer_out"
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_OUT
 	case *pb.StockCommand_TransferIn:
-		return "transfer_in"
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_IN
 	}
-	return "none"
+	return pb.StockCommandKind_STOCK_COMMAND_KIND_UNSPECIFIED
+}
+
+// commandName is the metrics label of a command's kind: "reserve", ...
+func commandName(cmd *pb.StockCommand) string {
+	return strings.ToLower(strings.TrimPrefix(KindOf(cmd).String(), "STOCK_COMMAND_KIND_"))
 }
 
 func outcome(ctx goka.Context, cmd *pb.StockCommand, o *pb.Outcome) {

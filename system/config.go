@@ -1,4 +1,4 @@
-package app
+package system
 
 import (
 	"errors"
@@ -30,6 +30,20 @@ type Config struct {
 	AdminPassword     string        `name:"admin-password" env:"STOCKFLOW_ADMIN_PASSWORD" help:"Password of the ensured admin account (used only when it is created)."`
 	LogFormat         string        `name:"log-format" env:"STOCKFLOW_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
 	LogLevel          string        `name:"log-level" env:"STOCKFLOW_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe level logged."`
+}
+
+// DefaultConfig is the configuration every flag's default gives (the
+// `default` tags above; a test keeps the two equal). Tests and the load
+// generator start from it and change what they need.
+func DefaultConfig() Config {
+	return Config{
+		DataDir: "./data", HTTPAddr: ":8080", EmbeddedKafkaPort: 19092,
+		Partitions: 6, Replication: 1,
+		WaitTimeout: 5 * time.Second, ReservationTTL: 30 * time.Minute,
+		ReconcileInterval: time.Minute, ReconcileAfter: 30 * time.Second,
+		ShutdownTimeout: 30 * time.Second, TokenTTL: time.Hour,
+		LogFormat: "text", LogLevel: "info",
+	}
 }
 
 // Validate reports every invalid setting at once.
