@@ -81,6 +81,10 @@ type Spec struct {
 	Compacted bool
 	// Retention applies to non-compacted topics; 0 keeps messages forever.
 	Retention time.Duration
+	// CompactionLag keeps every record of a compacted topic at least this
+	// long before compaction may drop it (for consumers that read every
+	// change, like the stock relay).
+	CompactionLag time.Duration
 }
 
 const (
@@ -93,7 +97,9 @@ const (
 // All lists every topic stockflow uses, tables and streams alike.
 func All() []Spec {
 	return []Spec{
-		{Name: string(StockTable), Compacted: true},
+		// The stock relay publishes every change from this changelog; a
+		// week covers a long relay outage.
+		{Name: string(StockTable), Compacted: true, CompactionLag: week},
 		{Name: string(OrdersTable), Compacted: true},
 		{Name: string(WarehousesTable), Compacted: true},
 		{Name: string(CatalogTable), Compacted: true},
