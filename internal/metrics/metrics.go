@@ -51,6 +51,12 @@ var (
 		Help: "Replies, movements and alerts published by the stock relay from the stock changelog.",
 	})
 
+	// RelayRetries counts failed publishes or commits the stock relay retried.
+	RelayRetries = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "stockflow_stock_relay_retries_total",
+		Help: "Publishes or offset commits of the stock relay that failed and were retried.",
+	})
+
 	// ReconcileMismatches is how many stock levels disagreed with the orders
 	// over two reconciliation passes.
 	ReconcileMismatches = prometheus.NewGauge(prometheus.GaugeOpts{
@@ -69,7 +75,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		HTTPDuration, CommandsProduced, OutcomeWaits, ProcessorMessages, StockDecisions, OrdersFinished, RelayOutputs, ReconcileMismatches,
+		HTTPDuration, CommandsProduced, OutcomeWaits, ProcessorMessages, StockDecisions, OrdersFinished, RelayOutputs, RelayRetries, ReconcileMismatches,
 	)
 }
 

@@ -48,7 +48,8 @@ func RelayConsumerOpts() []kgo.Opt {
 }
 
 // Run relays until ctx ends: poll, produce every output, wait for the
-// acknowledgements, then commit what was polled.
+// acknowledgements, then commit what was polled. A failed produce or
+// commit (the broker is away) is retried with backoff, never skipped.
 func (r Relay) Run(ctx context.Context) error {
 	for {
 		fetches := r.Consumer.PollRecords(ctx, 5000)
@@ -59,17 +60,29 @@ func (r Relay) Run(ctx context.Context) error {
 		fetches.EachError(func(t string, p int32, err error) {
 			slog.Warn("stock relay fetch error", "topic", t, "partition", p, "error", err)
 		})
-		err := r.relay(ctx, fetches.Records())
-		if err == nil {
-			err = r.Consumer.CommitUncommittedOffsets(ctx)
-		}
+		recs := fetches.Records()
+		retry(ctx, "publish", func() error { return r.relay(ctx, recs) })
+		retry(ctx, "commit", func() error { return r.Consumer.CommitUncommittedOffsets(ctx) })
 		r.Consumer.AllowRebalance()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return fmt.Errorf("stock relay: %w", err)
+	}
+}
+
+// retry runs fn until it succeeds or ctx ends, backing off up to 5 s.
+func retry(ctx context.Context, what string, fn func() error) {
+	backoff := 100 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil || ctx.Err() != nil {
+			return
 		}
+		slog.Warn("stock relay: retrying", "step", what, "in", backoff, "error", err)
+		metrics.RelayRetries.Inc()
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
 	}
 }
 
