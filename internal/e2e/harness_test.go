@@ -266,7 +266,9 @@ func (s *stack) levelOf(product, warehouse string) level {
 // eventually retries check until it returns "" or the deadline passes.
 func eventually(t *testing.T, check func() string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// Generous: it only bounds how long a failing check keeps trying, and
+	// a race-enabled run on a busy two-core machine is slow.
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		msg := check()
 		if msg == "" {

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+
+	"github.com/stockflow/stockflow/system"
 )
 
 func decode[T any](t *testing.T, data []byte) T {
@@ -109,7 +111,9 @@ func TestIdempotencyKeyMakesRetriesSafe(t *testing.T) {
 // an order sent with an Idempotency-Key still goes to the saga, which alone
 // knows whether an earlier attempt with that key holds stock.
 func TestASoldOutProductIsRefusedWithoutARoundTrip(t *testing.T) {
-	s := start(t, t.TempDir())
+	// No reconciler: its re-drives would write to order-commands too.
+	noReconciler := func(c *system.Config) { c.ReconcileInterval = 0 }
+	s := startWith(t, t.TempDir(), system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true}, noReconciler)
 	w := s.warehouse("north")
 	p := s.product("TEE")
 	shop := s.shop(w)
