@@ -1,0 +1,208 @@
+package timer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/lovoo/goka"
+	"github.com/lovoo/goka/storage"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/stockflow/stockflow/schemas"
+	"github.com/stockflow/stockflow/topics"
+)
+
+// Scheduler defaults.
+const (
+	// DefaultInterval is the time between wake-ups when Interval is zero.
+	DefaultInterval = 200 * time.Millisecond
+	// DefaultBatch bounds the deadlines fired per produce when Batch is zero.
+	DefaultBatch = 10_000
+)
+
+// Producer sends records; *kgo.Client is one.
+type Producer interface {
+	ProduceSync(ctx context.Context, rs ...*kgo.Record) kgo.ProduceResults
+}
+
+// Scheduler fires the timer table's deadlines. It follows the table
+// through a goka view (see NewView) into Pending, and every Interval sends,
+// for each deadline due, ExpireOrder to order-commands and then
+// FiredExpiry to timer-commands, both keyed by order id. The view keeps
+// nothing on disk and reads the whole compacted table at every start, so a
+// scheduler needs no state of its own: after an outage of any length,
+// everything due fires at the first wake-up once the view has recovered.
+// Several schedulers may run; the duplicates they send are harmless (the
+// saga expires only a reserved order past its deadline).
+type Scheduler struct {
+	// Client sends the commands. It must partition like goka
+	// (kafka.NewProducer does).
+	Client Producer
+	// Interval is the time between wake-ups (DefaultInterval when zero).
+	Interval time.Duration
+	// Batch bounds the deadlines fired per produce (DefaultBatch when zero).
+	Batch int
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+
+	mu      sync.Mutex
+	pending *Pending
+}
+
+// NewScheduler returns a scheduler that sends with client (a zero
+// Scheduler with Client set works too).
+func NewScheduler(client Producer) *Scheduler {
+	return &Scheduler{Client: client}
+}
+
+// NewView creates the view of the timer table that feeds the scheduler.
+// opts are applied first (brokers' topic manager, logger, ...); the
+// scheduler's update callback and a storage that keeps nothing come last.
+func (s *Scheduler) NewView(brokers []string, opts ...goka.ViewOption) (*goka.View, error) {
+	opts = append(opts,
+		goka.WithViewCallback(s.Update),
+		goka.WithViewStorageBuilder(func(string, int32) (storage.Storage, error) { return storage.NewNull(), nil }),
+	)
+	v, err := goka.NewView(brokers, topics.TimerTable, schemas.TimerDeadlineCodec, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("timer scheduler view: %w", err)
+	}
+	return v, nil
+}
+
+// Update is the view's goka.UpdateCallback: a table record sets the
+// order's deadline, a tombstone deletes it. It is called for every record
+// while the view recovers and for every change after.
+func (s *Scheduler) Update(_ goka.UpdateContext, _ storage.Storage, key string, value []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if value == nil {
+		s.deadlines().Delete(key)
+		return nil
+	}
+	d, err := schemas.TimerDeadlineCodec.Unmarshal(value)
+	if err != nil {
+		slog.Warn("skipping an undecodable timer deadline", "key", key, "error", err)
+		return nil
+	}
+	s.deadlines().Set(key, d.GetDueUnixMs())
+	return nil
+}
+
+// Len is the number of pending deadlines the scheduler knows.
+func (s *Scheduler) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deadlines().Len()
+}
+
+// Run runs view (made by NewView) and wakes every Interval until ctx ends;
+// it fires nothing until the view has recovered.
+func (s *Scheduler) Run(ctx context.Context, view *goka.View) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return view.Run(ctx) })
+	g.Go(func() error {
+		t := time.NewTicker(s.interval())
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+			if !view.Recovered() {
+				continue
+			}
+			if _, err := s.Wake(ctx); err != nil && ctx.Err() == nil {
+				slog.Warn("timer scheduler could not fire; retrying at the next wake-up", "error", err)
+			}
+		}
+	})
+	return g.Wait()
+}
+
+// Wake fires every deadline due now, in batches, and returns how many it
+// fired. A batch that could not be sent is kept to be fired next time.
+// O(fired · log pending).
+func (s *Scheduler) Wake(ctx context.Context) (int, error) {
+	now := s.now()
+	fired := 0
+	for {
+		s.mu.Lock()
+		batch := s.deadlines().PopDue(now.UnixMilli(), s.batch())
+		s.mu.Unlock()
+		if len(batch) == 0 {
+			return fired, nil
+		}
+		if err := s.send(ctx, batch, now); err != nil {
+			s.mu.Lock()
+			for _, d := range batch {
+				s.deadlines().SetIfAbsent(d.OrderID, d.DueUnixMs)
+			}
+			s.mu.Unlock()
+			return fired, err
+		}
+		fired += len(batch)
+	}
+}
+
+// send produces the batch's expiries, then (only once they are written)
+// the FiredExpiry that deletes each deadline: a crash in between leaves
+// the deadlines stored, to fire again.
+func (s *Scheduler) send(ctx context.Context, batch []Deadline, now time.Time) error {
+	expiries := make([]*kgo.Record, 0, len(batch))
+	fired := make([]*kgo.Record, 0, len(batch))
+	for _, d := range batch {
+		e, err := proto.Marshal(ExpireCommand(d.OrderID, now))
+		if err != nil {
+			return fmt.Errorf("encode expiry: %w", err)
+		}
+		f, err := proto.Marshal(FiredCommand(d.OrderID, d.DueUnixMs))
+		if err != nil {
+			return fmt.Errorf("encode fired: %w", err)
+		}
+		expiries = append(expiries, &kgo.Record{Topic: string(topics.OrderCommands), Key: []byte(d.OrderID), Value: e})
+		fired = append(fired, &kgo.Record{Topic: string(topics.TimerCommands), Key: []byte(Key(d.OrderID)), Value: f})
+	}
+	if err := s.Client.ProduceSync(ctx, expiries...).FirstErr(); err != nil {
+		return fmt.Errorf("produce %d expiries: %w", len(expiries), err)
+	}
+	if err := s.Client.ProduceSync(ctx, fired...).FirstErr(); err != nil {
+		return fmt.Errorf("produce %d fired deadlines: %w", len(fired), err)
+	}
+	return nil
+}
+
+// deadlines is the pending set (s.mu held).
+func (s *Scheduler) deadlines() *Pending {
+	if s.pending == nil {
+		s.pending = NewPending()
+	}
+	return s.pending
+}
+
+func (s *Scheduler) interval() time.Duration {
+	if s.Interval > 0 {
+		return s.Interval
+	}
+	return DefaultInterval
+}
+
+func (s *Scheduler) batch() int {
+	if s.Batch > 0 {
+		return s.Batch
+	}
+	return DefaultBatch
+}
+
+func (s *Scheduler) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
+}
