@@ -171,3 +171,8 @@ func TestSchedulerKeepsWhatItCouldNotSend(t *testing.T) {
 		t.Fatalf("the retry fired %d (%v), want o1", fired, err)
 	}
 }
+
+func deadlineBytes(id string, due time.Time) []byte {
+	v, _ := proto.Marshal(&pb.TimerDeadline{OrderId: id, DueUnixMs: due.UnixMilli()})
+	return v
+}
