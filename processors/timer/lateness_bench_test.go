@@ -48,20 +48,7 @@ func runExpiries(b *testing.B, n int, window, lead time.Duration) []time.Duratio
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	broker, err := kafka.StartEmbedded(kafka.EmbeddedConfig{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer broker.Close()
-	addrs := broker.Addrs()
-	admin, err := kgo.NewClient(kgo.SeedBrokers(addrs...))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer admin.Close()
-	if err := topics.Ensure(ctx, kadm.NewClient(admin), topics.Layout{Partitions: 6, Replication: 1}, topics.All()); err != nil {
-		b.Fatal(err)
-	}
+	addrs := startBroker(b)
 	g := kafka.Goka{Brokers: addrs, StateDir: b.TempDir(), Replication: 1, Logger: quiet{}}
 
 	var wg sync.WaitGroup
@@ -144,6 +131,26 @@ func runExpiries(b *testing.B, n int, window, lead time.Duration) []time.Duratio
 		b.Fatalf("only %d of %d expiries arrived", len(lateness), n)
 	}
 	return lateness
+}
+
+// startBroker starts kfake with stockflow's topics (6 partitions) until
+// the benchmark ends.
+func startBroker(b *testing.B) []string {
+	b.Helper()
+	broker, err := kafka.StartEmbedded(kafka.EmbeddedConfig{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(broker.Close)
+	admin, err := kgo.NewClient(kgo.SeedBrokers(broker.Addrs()...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer admin.Close()
+	if err := topics.Ensure(context.Background(), kadm.NewClient(admin), topics.Layout{Partitions: 6, Replication: 1}, topics.All()); err != nil {
+		b.Fatal(err)
+	}
+	return broker.Addrs()
 }
 
 // quiet drops goka's log lines.

@@ -66,7 +66,7 @@ func NewScheduler(client Producer) *Scheduler {
 func (s *Scheduler) NewView(brokers []string, opts ...goka.ViewOption) (*goka.View, error) {
 	opts = append(opts,
 		goka.WithViewCallback(s.Update),
-		goka.WithViewStorageBuilder(func(string, int32) (storage.Storage, error) { return storage.NewNull(), nil }),
+		goka.WithViewStorageBuilder(newOffsetStorage),
 	)
 	v, err := goka.NewView(brokers, topics.TimerTable, schemas.TimerDeadlineCodec, opts...)
 	if err != nil {
