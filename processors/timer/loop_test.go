@@ -114,6 +114,13 @@ func TestAPaidOrderIsNeverExpiredAndAnUnpaidOneIs(t *testing.T) {
 	if keys, cmds := gokatest.Drain[*pb.StockCommand](t, stock); len(keys) != 1 || cmds[0].GetRelease().GetOrderId() != "unpaid" {
 		t.Fatalf("stock commands after expiry %v, want one release for the unpaid order", keys)
 	}
+	c.now = c.now.Add(timer.DefaultRefire) // the second firing deletes it
+	if _, err := s.Wake(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if keys, _ := gokatest.Drain[*pb.StockCommand](t, stock); len(keys) != 0 {
+		t.Fatalf("the second firing released again: %v", keys)
+	}
 	forward()
 	if tm.TableValue(topics.TimerTable, timer.Key("unpaid")) != nil || s.Len() != 0 {
 		t.Fatalf("the fired deadline is still stored (scheduler knows %d)", s.Len())

@@ -23,6 +23,9 @@ const (
 	DefaultInterval = 200 * time.Millisecond
 	// DefaultBatch bounds the deadlines fired per produce when Batch is zero.
 	DefaultBatch = 10_000
+	// DefaultRefire is how long after firing a deadline the scheduler fires
+	// it again, when Refire is zero.
+	DefaultRefire = 10 * time.Second
 )
 
 // Producer sends records; *kgo.Client is one.
@@ -47,11 +50,19 @@ type Scheduler struct {
 	Interval time.Duration
 	// Batch bounds the deadlines fired per produce (DefaultBatch when zero).
 	Batch int
+	// Refire is how long after firing a deadline the scheduler fires it a
+	// second time and only then deletes it (DefaultRefire when zero;
+	// negative fires once). The saga ignores an ExpireOrder that its own
+	// clock says is early, so the second firing covers a saga whose clock
+	// is up to Refire behind the scheduler's (the old ticker's 10-second
+	// re-tick did the same).
+	Refire time.Duration
 	// Now is the clock (time.Now when nil).
 	Now func() time.Time
 
-	mu      sync.Mutex
-	pending *Pending
+	mu       sync.Mutex
+	pending  *Pending
+	refiring *Pending
 }
 
 // NewScheduler returns a scheduler that sends with client (a zero
@@ -83,6 +94,7 @@ func (s *Scheduler) Update(_ goka.UpdateContext, _ storage.Storage, key string, 
 	defer s.mu.Unlock()
 	if value == nil {
 		s.deadlines().Delete(key)
+		s.refires().Delete(key)
 		return nil
 	}
 	d, err := schemas.TimerDeadlineCodec.Unmarshal(value)
@@ -90,6 +102,7 @@ func (s *Scheduler) Update(_ goka.UpdateContext, _ storage.Storage, key string, 
 		slog.Warn("skipping an undecodable timer deadline", "key", key, "error", err)
 		return nil
 	}
+	s.refires().Delete(key) // a new value supersedes a second firing
 	s.deadlines().Set(key, d.GetDueUnixMs())
 	return nil
 }
@@ -127,50 +140,85 @@ func (s *Scheduler) Run(ctx context.Context, view *goka.View) error {
 }
 
 // Wake fires every deadline due now, in batches, and returns how many it
-// fired. A batch that could not be sent is kept to be fired next time.
-// O(fired · log pending).
+// fired for the first time. Each is fired again Refire after its first
+// firing, and only then deleted. A batch that could not be sent is kept to be fired next
+// time. O(fired · log pending).
 func (s *Scheduler) Wake(ctx context.Context) (int, error) {
 	now := s.now()
+	once := s.refire() < 0
 	fired := 0
 	for {
-		s.mu.Lock()
-		batch := s.deadlines().PopDue(now.UnixMilli(), s.batch())
-		s.mu.Unlock()
-		if len(batch) == 0 {
-			return fired, nil
-		}
-		if err := s.send(ctx, batch, now); err != nil {
-			s.mu.Lock()
-			for _, d := range batch {
-				s.deadlines().SetIfAbsent(d.OrderID, d.DueUnixMs)
+		n, err := s.fire(ctx, now, s.deadlines, once, 0)
+		fired += n
+		if err != nil || n == 0 {
+			if err != nil {
+				return fired, err
 			}
-			s.mu.Unlock()
+			break
+		}
+	}
+	for {
+		n, err := s.fire(ctx, now, s.refires, true, s.refire().Milliseconds())
+		if err != nil || n == 0 {
 			return fired, err
 		}
-		fired += len(batch)
 	}
 }
 
-// send produces the batch's expiries, then (only once they are written)
-// the FiredExpiry that deletes each deadline: a crash in between leaves
-// the deadlines stored, to fire again.
-func (s *Scheduler) send(ctx context.Context, batch []Deadline, now time.Time) error {
+// fire pops one batch due in set and sends ExpireOrder for each, then, if
+// final, FiredExpiry for the time dueOffset ms before the popped time (the
+// deadline itself, or when it was first fired: the timer deletes any
+// deadline due by then); otherwise it queues the batch to fire again
+// Refire from now.
+func (s *Scheduler) fire(ctx context.Context, now time.Time, set func() *Pending, final bool, dueOffset int64) (int, error) {
+	s.mu.Lock()
+	batch := set().PopDue(now.UnixMilli(), s.batch())
+	s.mu.Unlock()
+	if len(batch) == 0 {
+		return 0, nil
+	}
+	err := s.send(ctx, batch, now, final, dueOffset)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range batch {
+		switch {
+		case err != nil:
+			set().SetIfAbsent(d.OrderID, d.DueUnixMs)
+		case !final:
+			s.refires().Set(d.OrderID, now.Add(s.refire()).UnixMilli())
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	return len(batch), nil
+}
+
+// send produces the batch's expiries, then, if final and only once they
+// are written, the FiredExpiry that deletes each deadline: a crash in
+// between leaves the deadlines stored, to fire again.
+func (s *Scheduler) send(ctx context.Context, batch []Deadline, now time.Time, final bool, dueOffset int64) error {
 	expiries := make([]*kgo.Record, 0, len(batch))
-	fired := make([]*kgo.Record, 0, len(batch))
+	var fired []*kgo.Record
 	for _, d := range batch {
 		e, err := proto.Marshal(ExpireCommand(d.OrderID, now))
 		if err != nil {
 			return fmt.Errorf("encode expiry: %w", err)
 		}
-		f, err := proto.Marshal(FiredCommand(d.OrderID, d.DueUnixMs))
-		if err != nil {
-			return fmt.Errorf("encode fired: %w", err)
-		}
 		expiries = append(expiries, &kgo.Record{Topic: string(topics.OrderCommands), Key: []byte(d.OrderID), Value: e})
-		fired = append(fired, &kgo.Record{Topic: string(topics.TimerCommands), Key: []byte(Key(d.OrderID)), Value: f})
+		if final {
+			f, err := proto.Marshal(FiredCommand(d.OrderID, d.DueUnixMs-dueOffset))
+			if err != nil {
+				return fmt.Errorf("encode fired: %w", err)
+			}
+			fired = append(fired, &kgo.Record{Topic: string(topics.TimerCommands), Key: []byte(Key(d.OrderID)), Value: f})
+		}
 	}
 	if err := s.Client.ProduceSync(ctx, expiries...).FirstErr(); err != nil {
 		return fmt.Errorf("produce %d expiries: %w", len(expiries), err)
+	}
+	if len(fired) == 0 {
+		return nil
 	}
 	if err := s.Client.ProduceSync(ctx, fired...).FirstErr(); err != nil {
 		return fmt.Errorf("produce %d fired deadlines: %w", len(fired), err)
@@ -184,6 +232,22 @@ func (s *Scheduler) deadlines() *Pending {
 		s.pending = NewPending()
 	}
 	return s.pending
+}
+
+// refires is the set of deadlines fired once, keyed to their second
+// firing (s.mu held).
+func (s *Scheduler) refires() *Pending {
+	if s.refiring == nil {
+		s.refiring = NewPending()
+	}
+	return s.refiring
+}
+
+func (s *Scheduler) refire() time.Duration {
+	if s.Refire != 0 {
+		return s.Refire
+	}
+	return DefaultRefire
 }
 
 func (s *Scheduler) interval() time.Duration {

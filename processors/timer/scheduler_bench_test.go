@@ -27,15 +27,15 @@ func (discard) ProduceSync(_ context.Context, rs ...*kgo.Record) kgo.ProduceResu
 func orderID(i int) string { return fmt.Sprintf("019ad3c2-%04x-7000-8000-%012x", i>>48, i) }
 
 // BenchmarkSchedulerWake measures one wake-up that fires 10 deadlines
-// while n others are pending (due in the next 30 minutes): its cost must
-// not grow with n. At the default 5 wake-ups a second, CPU per second is
+// (once each, expiry and fired mark) while n others are pending (due in
+// the next 30 minutes): its cost must not grow with n. At the default 5 wake-ups a second, CPU per second is
 // five times ns/op plus the cost of the schedules themselves (one heap push
 // each, BenchmarkPendingSet).
 func BenchmarkSchedulerWake(b *testing.B) {
 	for _, n := range []int{1_000, 1_000_000} {
 		b.Run(fmt.Sprintf("pending=%d", n), func(b *testing.B) {
 			now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-			s := &timer.Scheduler{Client: discard{}, Now: func() time.Time { return now }}
+			s := &timer.Scheduler{Client: discard{}, Now: func() time.Time { return now }, Refire: -1}
 			for i := range n {
 				scheduleBench(b, s, orderID(i), now.Add(time.Second+time.Duration(i)*30*time.Minute/time.Duration(n)))
 			}

@@ -48,13 +48,12 @@ func (f *fakeProducer) ProduceSync(_ context.Context, rs ...*kgo.Record) kgo.Pro
 	return out
 }
 
-// expired lists the order ids sent ExpireOrder, in order, and checks that
-// each was followed by a FiredExpiry for the same order.
-func (f *fakeProducer) expired(t *testing.T) []string {
+// sent lists (and forgets) the order ids sent ExpireOrder and those sent
+// FiredExpiry, in order, checking each record's topic, kind and key.
+func (f *fakeProducer) sent(t *testing.T) (expired, fired []string) {
 	t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var expired, fired []string
 	for _, r := range f.records {
 		switch r.Topic {
 		case string(topics.OrderCommands):
@@ -73,10 +72,18 @@ func (f *fakeProducer) expired(t *testing.T) []string {
 			t.Fatalf("record sent to %s", r.Topic)
 		}
 	}
+	f.records = nil
+	return expired, fired
+}
+
+// expired lists (and forgets) the orders sent ExpireOrder, checking that
+// each was also marked fired (a scheduler that fires once).
+func (f *fakeProducer) expired(t *testing.T) []string {
+	t.Helper()
+	expired, fired := f.sent(t)
 	if !equal(expired, fired) {
 		t.Fatalf("expired %v but marked fired %v", expired, fired)
 	}
-	f.records = nil
 	return expired
 }
 
@@ -112,21 +119,61 @@ func TestSchedulerCatchesUpAfterALongOutageAtItsFirstWakeUp(t *testing.T) {
 		schedule(t, s, "o"+strconv.Itoa(i), due)
 	}
 	fired, err := s.Wake(context.Background())
-	if err != nil || fired != n/10 || len(fp.expired(t)) != fired {
-		t.Fatalf("first wake fired %d (%v), want the %d already due", fired, err, n/10)
+	if expired, marked := fp.sent(t); err != nil || fired != n/10 || len(expired) != fired || len(marked) != 0 {
+		t.Fatalf("first wake fired %d (%v), sent %d expiries and %d fired marks; want the %d already due, unmarked until fired again",
+			fired, err, len(expired), len(marked), n/10)
 	}
 
 	c.now = start.Add(7 * 24 * time.Hour) // the whole system was down for a week
 	fired, err = s.Wake(context.Background())
-	got := fp.expired(t)
-	if err != nil || fired != n-n/10 || len(got) != fired || s.Len() != 0 {
+	expired, marked := fp.sent(t)
+	if err != nil || fired != n-n/10 || s.Len() != 0 {
 		t.Fatalf("after a week's outage one wake fired %d (%v), %d left; want all %d", fired, err, s.Len(), n-n/10)
 	}
-	if !slices.IsSortedFunc(got, func(a, b string) int { return idNum(a) - idNum(b) }) {
-		t.Fatalf("fired out of due order: %v", got[:10])
+	first := expired[:len(expired)-len(marked)] // before the second firing of the first 100
+	if len(marked) != n/10 || len(first) != n-n/10 || !slices.IsSortedFunc(first, func(a, b string) int { return idNum(a) - idNum(b) }) {
+		t.Fatalf("sent %d expiries and %d fired marks; want %d in due order, then the first wake's %d fired again and marked",
+			len(expired), len(marked), n-n/10, n/10)
 	}
-	if fired, _ := s.Wake(context.Background()); fired != 0 {
-		t.Fatalf("a later wake fired %d again", fired)
+	if fired, _ := s.Wake(context.Background()); fired != 0 || len(fp.records) != 0 {
+		t.Fatalf("a later wake in the same instant fired %d again", fired)
+	}
+	c.now = c.now.Add(timer.DefaultRefire)
+	if _, err := s.Wake(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if expired, marked := fp.sent(t); len(expired) != n-n/10 || !equal(expired, marked) {
+		t.Fatalf("the second firing sent %d expiries and %d marks, want %d of each", len(expired), len(marked), n-n/10)
+	}
+}
+
+func TestSchedulerFiresEachDeadlineTwiceThenDeletesIt(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	c := &clock{now: start}
+	fp := &fakeProducer{}
+	s := &timer.Scheduler{Client: fp, Now: c.Now, Refire: 5 * time.Second}
+	schedule(t, s, "kept", start)
+	schedule(t, s, "cancelled", start)
+	if _, err := s.Wake(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if expired, marked := fp.sent(t); !equal(expired, []string{"cancelled", "kept"}) || len(marked) != 0 {
+		t.Fatalf("first firing: expired %v, marked %v", expired, marked)
+	}
+	if err := s.Update(nil, nil, timer.Key("cancelled"), nil); err != nil { // paid meanwhile
+		t.Fatal(err)
+	}
+	c.now = start.Add(4 * time.Second)
+	if _, _ = s.Wake(context.Background()); len(fp.records) != 0 {
+		t.Fatal("fired again before Refire")
+	}
+	c.now = start.Add(5 * time.Second)
+	if _, err := s.Wake(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if expired, marked := fp.sent(t); !equal(expired, []string{"kept"}) || !equal(marked, []string{"kept"}) {
+		t.Fatalf("second firing: expired %v, marked %v; want kept only", expired, marked)
 	}
 }
 
@@ -139,7 +186,7 @@ func TestSchedulerFiresOnlyLiveDueDeadlines(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	fp := &fakeProducer{}
-	s := &timer.Scheduler{Client: fp, Now: func() time.Time { return now }}
+	s := &timer.Scheduler{Client: fp, Now: func() time.Time { return now }, Refire: -1}
 	schedule(t, s, "due", now.Add(-time.Second))
 	schedule(t, s, "due", now.Add(-time.Second)) // a duplicate record (view replay)
 	schedule(t, s, "later", now.Add(time.Second))
@@ -162,7 +209,7 @@ func TestSchedulerKeepsWhatItCouldNotSend(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	fp := &fakeProducer{failures: 1}
-	s := &timer.Scheduler{Client: fp, Now: func() time.Time { return now }}
+	s := &timer.Scheduler{Client: fp, Now: func() time.Time { return now }, Refire: -1}
 	schedule(t, s, "o1", now)
 	if fired, err := s.Wake(context.Background()); err == nil || fired != 0 || s.Len() != 1 {
 		t.Fatalf("wake with the broker down: fired %d, %v, %d pending; want an error and o1 kept", fired, err, s.Len())

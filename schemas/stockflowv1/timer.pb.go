@@ -175,8 +175,10 @@ func (x *ScheduleExpiry) GetDueUnixMs() int64 {
 	return 0
 }
 
-// FiredExpiry says a scheduler sent ExpireOrder for the deadline due at
-// due_unix_ms: the timer deletes the order's deadline if it is not later.
+// FiredExpiry says a scheduler has sent ExpireOrder for the order's
+// deadline: due_unix_ms is the deadline, or the later time it was first
+// fired at. The timer deletes the order's deadline if it is due by then
+// (a deadline moved later survives).
 type FiredExpiry struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	OrderId       string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
