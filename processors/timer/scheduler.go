@@ -35,8 +35,9 @@ type Producer interface {
 
 // Scheduler fires the timer table's deadlines. It follows the table
 // through a goka view (see NewView) into Pending, and every Interval sends,
-// for each deadline due, ExpireOrder to order-commands and then
-// FiredExpiry to timer-commands, both keyed by order id. The view keeps
+// for each deadline due, ExpireOrder to order-commands; Refire later it
+// sends ExpireOrder again and then FiredExpiry to timer-commands, which
+// deletes the deadline. All are keyed by order id. The view keeps
 // nothing on disk and reads the whole compacted table at every start, so a
 // scheduler needs no state of its own: after an outage of any length,
 // everything due fires at the first wake-up once the view has recovered.
