@@ -99,8 +99,13 @@ func (s *Scheduler) Update(_ goka.UpdateContext, _ storage.Storage, key string, 
 		return nil
 	}
 	d, err := schemas.TimerDeadlineCodec.Unmarshal(value)
+	if err == nil && d.GetOrderId() != key {
+		err = fmt.Errorf("a deadline for order %q", d.GetOrderId())
+	}
 	if err != nil {
-		slog.Warn("skipping an undecodable timer deadline", "key", key, "error", err)
+		// Not a deadline this timer wrote (for example a bucket of the
+		// per-second timer this one replaced): never fire it.
+		slog.Warn("skipping a timer table record that is not a deadline", "key", key, "error", err)
 		return nil
 	}
 	s.refires().Delete(key) // a new value supersedes a second firing

@@ -197,6 +197,10 @@ func TestSchedulerFiresOnlyLiveDueDeadlines(t *testing.T) {
 	if err := s.Update(nil, nil, "garbage", []byte{0xff}); err != nil {
 		t.Fatalf("an undecodable record stopped the view: %v", err)
 	}
+	// A bucket of the old per-second timer, keyed "<second>.<shard>".
+	if err := s.Update(nil, nil, "1764590400.3", deadlineBytes("o9", now.Add(-time.Hour))); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Wake(context.Background()); err != nil {
 		t.Fatal(err)
 	}
