@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/stockflow/stockflow/internal/metrics"
 	"github.com/stockflow/stockflow/schemas"
 	"github.com/stockflow/stockflow/topics"
 )
@@ -147,19 +148,20 @@ func (s *Scheduler) Run(ctx context.Context, view *goka.View) error {
 
 // Wake fires every deadline due now, in batches, and returns how many it
 // fired for the first time. Each is fired again Refire after its first
-// firing, and only then deleted. A batch that could not be sent is kept to be fired next
-// time. O(fired · log pending).
+// firing, and only then deleted. A batch that could not be sent is kept
+// to be fired next time. O(fired · log pending).
 func (s *Scheduler) Wake(ctx context.Context) (int, error) {
 	now := s.now()
+	metrics.TimerPending.Set(float64(s.Len()))
 	once := s.refire() < 0
 	fired := 0
 	for {
 		n, err := s.fire(ctx, now, s.deadlines, once, 0)
 		fired += n
-		if err != nil || n == 0 {
-			if err != nil {
-				return fired, err
-			}
+		if err != nil {
+			return fired, err
+		}
+		if n == 0 {
 			break
 		}
 	}
@@ -193,9 +195,15 @@ func (s *Scheduler) fire(ctx context.Context, now time.Time, set func() *Pending
 		case !final:
 			s.refires().Set(d.OrderID, now.Add(s.refire()).UnixMilli())
 		}
+		if err == nil && dueOffset == 0 {
+			metrics.TimerLateness.Observe(now.Sub(time.UnixMilli(d.DueUnixMs)).Seconds())
+		}
 	}
 	if err != nil {
 		return 0, err
+	}
+	if dueOffset == 0 {
+		metrics.TimerFired.Add(float64(len(batch)))
 	}
 	return len(batch), nil
 }
