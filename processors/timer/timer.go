@@ -24,7 +24,7 @@ func Graph() *goka.GroupGraph {
 // the order id.
 func Key(orderID string) string { return orderID }
 
-// ScheduleCommand asks the timer to expire the order at due.
+// ScheduleCommand asks the timer to expire the order at dueUnixMs.
 func ScheduleCommand(orderID string, dueUnixMs int64) *pb.TimerCommand {
 	return &pb.TimerCommand{Kind: &pb.TimerCommand_Schedule{
 		Schedule: &pb.ScheduleExpiry{OrderId: orderID, DueUnixMs: dueUnixMs}}}
