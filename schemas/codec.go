@@ -60,7 +60,7 @@ var (
 	UserCommandCodec      Codec[pb.UserCommand, *pb.UserCommand]
 	UserCodec             Codec[pb.User, *pb.User]
 	TimerCommandCodec     Codec[pb.TimerCommand, *pb.TimerCommand]
-	TimerBucketCodec      Codec[pb.TimerBucket, *pb.TimerBucket]
+	TimerDeadlineCodec    Codec[pb.TimerDeadline, *pb.TimerDeadline]
 	OutcomeCodec          Codec[pb.Outcome, *pb.Outcome]
 	DeadLetterCodec       Codec[pb.DeadLetter, *pb.DeadLetter]
 )

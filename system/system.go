@@ -43,7 +43,7 @@ type System struct {
 	cfg      Config
 	broker   *kafka.Embedded
 	producer *kgo.Client
-	// tickerClient produces the timer's ticks (nil without the timer).
+	// tickerClient produces the timer scheduler's commands (nil without the timer).
 	tickerClient *kgo.Client
 	// clients are other producers to close at Stop.
 	clients  []*kgo.Client
@@ -173,19 +173,24 @@ func (s *System) startProcessors(g kafka.Goka, names []string) error {
 		}
 	}
 	if slices.Contains(names, "timer") {
-		return s.startTicker(g.StateDir)
+		return s.startTicker(g)
 	}
 	return nil
 }
 
-// startTicker runs the timer's clock beside the timer processor.
-func (s *System) startTicker(stateDir string) error {
+// startTicker runs the timer's scheduler beside the timer processor.
+func (s *System) startTicker(g kafka.Goka) error {
 	var err error
-	if s.tickerClient, err = kafka.NewProducer(s.cfg.Brokers, "stockflow-ticker"); err != nil {
+	if s.tickerClient, err = kafka.NewProducer(s.cfg.Brokers, "stockflow-timer-scheduler"); err != nil {
 		return err
 	}
-	t := timer.Ticker{Client: s.tickerClient, CursorFile: filepath.Join(stateDir, "timer-cursor")}
-	s.group.Go(func() error { return t.Run(s.failed) })
+	sch := timer.NewScheduler(s.tickerClient)
+	view, err := sch.NewView(g.Brokers, g.ViewOptions(topics.TimerTable, "timer-scheduler")...)
+	if err != nil {
+		return err
+	}
+	s.group.Go(func() error { return sch.Run(s.failed, view) })
+	s.readies = append(s.readies, view.Recovered)
 	return nil
 }
 

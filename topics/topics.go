@@ -57,7 +57,7 @@ const (
 	ShopCommands goka.Stream = "shop-commands"
 	// UserCommands carries UserCommand keyed by normalised email.
 	UserCommands goka.Stream = "user-commands"
-	// TimerCommands carries TimerCommand keyed by due second (Unix seconds).
+	// TimerCommands carries TimerCommand keyed by order id.
 	TimerCommands goka.Stream = "timer-commands"
 	// TransferCommands carries TransferCommand keyed by transfer id.
 	TransferCommands goka.Stream = "transfer-commands"

@@ -67,6 +67,9 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 		return nil
 	}
 	apply(ctx, s, eff, cmd.GetCorrelationId())
+	if eff.Changed && cmd.GetExpire() == nil { // paid or cancelled: its deadline is moot
+		ctx.Emit(topics.TimerCommands, timer.Key(ctx.Key()), timer.CancelCommand(ctx.Key()))
+	}
 	return nil
 }
 
@@ -163,10 +166,7 @@ func redrive(ctx goka.Context, s *pb.OrderState) {
 
 // scheduleExpiry asks the timer processor to expire the order when due.
 func scheduleExpiry(ctx goka.Context, o *pb.Order) {
-	due := time.UnixMilli(o.GetExpiresAtUnixMs())
-	ctx.Emit(topics.TimerCommands, timer.Key(due, o.GetId()), &pb.TimerCommand{Kind: &pb.TimerCommand_Schedule{
-		Schedule: &pb.ScheduleExpiry{OrderId: o.GetId(), DueUnixMs: o.GetExpiresAtUnixMs()},
-	}})
+	ctx.Emit(topics.TimerCommands, timer.Key(o.GetId()), timer.ScheduleCommand(o.GetId(), o.GetExpiresAtUnixMs()))
 }
 
 func emitCommands(ctx goka.Context, cmds []*pb.StockCommand) {
