@@ -70,7 +70,7 @@ func NewHandler(d Deps) http.Handler {
 	api := humago.New(mux, Config())
 	Register(api, d)
 	mux.Handle("GET /metrics", metrics.Handler())
-	return mux
+	return problemFallback(mux)
 }
 
 // Config is the Huma configuration of the stockflow API.
@@ -79,6 +79,7 @@ func Config() huma.Config {
 	cfg.Info.Description = "Orders and multi-warehouse stock over Kafka stream processors."
 	// No "$schema" links in bodies: clients get plain JSON objects.
 	cfg.CreateHooks = nil
+	cfg.Transformers = append(cfg.Transformers, sanitizeErrors)
 	addSecurityScheme(&cfg)
 	return cfg
 }
@@ -86,7 +87,7 @@ func Config() huma.Config {
 // Register adds every operation to api.
 func Register(api huma.API, d Deps) {
 	s := &server{Deps: d}
-	api.UseMiddleware(observe, s.authenticate(api))
+	api.UseMiddleware(observe, s.authenticate(api), emptyQuery(api))
 	s.registerHealth(api)
 	s.registerUsers(api)
 	s.registerWarehouses(api)
@@ -94,6 +95,7 @@ func Register(api huma.API, d Deps) {
 	s.registerShops(api)
 	s.registerStock(api)
 	s.registerOrders(api)
+	documentStatuses(api)
 }
 
 type server struct {

@@ -109,19 +109,22 @@ type productPage struct {
 }
 
 func (s *server) registerProducts(api huma.API) {
-	huma.Register(api, adminOnly(huma.Operation{
+	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "create-product", Method: http.MethodPost, Path: "/products",
 		Summary: "Create a product", Tags: []string{"Products"}, DefaultStatus: http.StatusCreated,
 		MaxBodyBytes: smallBody,
-	}), s.createProduct)
-	huma.Register(api, huma.Operation{
+	})), s.createProduct)
+	huma.Register(api, optionalAuth(huma.Operation{
 		OperationID: "list-products", Method: http.MethodGet, Path: "/products",
 		Summary: "List products with availability", Tags: []string{"Products"},
-	}, s.listProducts)
-	huma.Register(api, huma.Operation{
+		Description: "Admins (with a token) also see inactive warehouses.",
+		Errors:      []int{http.StatusNotFound},
+	}), s.listProducts)
+	huma.Register(api, optionalAuth(huma.Operation{
 		OperationID: "get-product", Method: http.MethodGet, Path: "/products/{productId}",
 		Summary: "Get a product with per-warehouse availability", Tags: []string{"Products"},
-	}, s.getProduct)
+		Description: "Admins (with a token) also see inactive warehouses.",
+	}), s.getProduct)
 }
 
 func (s *server) createProduct(ctx context.Context, in *createProductInput) (*productOutput, error) {

@@ -40,11 +40,11 @@ type stockOutput struct {
 }
 
 func (s *server) registerStock(api huma.API) {
-	huma.Register(api, adminOnly(huma.Operation{
+	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "adjust-stock", Method: http.MethodPost, Path: "/warehouses/{warehouseId}/stock",
 		Summary: "Receive, count or correct a product's stock in a warehouse", Tags: []string{"Stock"},
 		MaxBodyBytes: smallBody,
-	}), s.adjustStock)
+	})), s.adjustStock)
 }
 
 func (s *server) adjustStock(ctx context.Context, in *adjustStockInput) (*stockOutput, error) {

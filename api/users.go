@@ -33,7 +33,7 @@ type registerInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's account."`
 	Body           struct {
 		Email    string `json:"email" format:"email" maxLength:"254" example:"ana@example.com"`
-		Password string `json:"password" minLength:"8" maxLength:"72" doc:"At least 8 characters, at most 72 bytes, not the email."`
+		Password string `json:"password" minLength:"8" maxLength:"72" doc:"At least 8 and at most 72 characters, not the email."`
 		Name     string `json:"name,omitempty" maxLength:"200" example:"Ana"`
 	}
 }
@@ -66,11 +66,11 @@ type loginOutput struct {
 }
 
 func (s *server) registerUsers(api huma.API) {
-	huma.Register(api, huma.Operation{
+	huma.Register(api, command(huma.Operation{
 		OperationID: "register", Method: http.MethodPost, Path: "/register",
 		Summary: "Create a customer account", Tags: []string{"Accounts"}, DefaultStatus: http.StatusCreated,
 		MaxBodyBytes: smallBody, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
-	}, s.register)
+	}), s.register)
 	huma.Register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: "/login",
 		Summary: "Exchange email and password for an access token", Tags: []string{"Accounts"},

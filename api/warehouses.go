@@ -52,11 +52,11 @@ type warehousePage struct {
 }
 
 func (s *server) registerWarehouses(api huma.API) {
-	huma.Register(api, adminOnly(huma.Operation{
+	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "create-warehouse", Method: http.MethodPost, Path: "/warehouses",
 		Summary: "Create a warehouse", Tags: []string{"Warehouses"}, DefaultStatus: http.StatusCreated,
 		MaxBodyBytes: smallBody,
-	}), s.createWarehouse)
+	})), s.createWarehouse)
 	huma.Register(api, adminOnly(huma.Operation{
 		OperationID: "list-warehouses", Method: http.MethodGet, Path: "/warehouses",
 		Summary: "List warehouses with their status", Tags: []string{"Warehouses"},
@@ -65,10 +65,10 @@ func (s *server) registerWarehouses(api huma.API) {
 		OperationID: "get-warehouse", Method: http.MethodGet, Path: "/warehouses/{warehouseId}",
 		Summary: "Get a warehouse", Tags: []string{"Warehouses"},
 	}), s.getWarehouse)
-	huma.Register(api, adminOnly(huma.Operation{
+	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "set-warehouse-status", Method: http.MethodPatch, Path: "/warehouses/{warehouseId}/status",
 		Summary: "Activate or deactivate a warehouse", Tags: []string{"Warehouses"}, MaxBodyBytes: smallBody,
-	}), s.setWarehouseStatus)
+	})), s.setWarehouseStatus)
 }
 
 func (s *server) createWarehouse(ctx context.Context, in *createWarehouseInput) (*warehouseOutput, error) {
