@@ -27,10 +27,10 @@ var (
 		Help: "Commands produced to Kafka by the API, by topic and result (ok|error).",
 	}, []string{"topic", "result"})
 
-	// OutcomeWaits counts how waits for an outcome ended (answered|timeout).
+	// OutcomeWaits counts how waits for an outcome ended (answered|timeout|not_queued).
 	OutcomeWaits = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_outcome_waits_total",
-		Help: "Waits for a processor outcome, by how they ended (answered|timeout).",
+		Help: "Waits for a processor outcome, by how they ended (answered|timeout|not_queued).",
 	}, []string{"result"})
 
 	// ProcessorMessages counts messages handled by processors, by group, topic and result.
