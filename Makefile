@@ -17,7 +17,7 @@ export STOCKFLOW_ADMIN_PASSWORD ?= admin-password
 # Flags for the load generator, e.g. make bench BENCH_FLAGS="--orders 50000 --clients 128".
 BENCH_FLAGS ?=
 
-.PHONY: help run build test test-unit test-e2e test-kafka chaos bench lint generate tools up down clean
+.PHONY: help run build test test-unit test-e2e test-kafka chaos bench lint generate openapi tools up down clean
 
 help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ lint: $(BIN)/staticcheck ## go vet, gofmt and staticcheck; buf lint when buf is 
 
 generate: $(BIN)/buf $(BIN)/protoc-gen-go ## Lint the .proto files and regenerate Go code.
 	cd schemas && buf lint && buf generate
+
+openapi: ## Write docs/openapi.json, the OpenAPI 3.1 document the API serves (a test fails when it is stale).
+	$(GO) run ./cmd/openapi > docs/openapi.json.tmp && mv docs/openapi.json.tmp docs/openapi.json
 
 tools: $(BIN)/staticcheck $(BIN)/buf $(BIN)/protoc-gen-go ## Install pinned tools into ./bin.
 
