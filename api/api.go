@@ -87,7 +87,7 @@ func Config() huma.Config {
 // Register adds every operation to api.
 func Register(api huma.API, d Deps) {
 	s := &server{Deps: d}
-	api.UseMiddleware(observe, s.authenticate(api), emptyQuery(api))
+	api.UseMiddleware(observe, s.authenticate(api), emptyQuery(api), s.withinWaitTimeout)
 	s.registerHealth(api)
 	s.registerUsers(api)
 	s.registerWarehouses(api)
@@ -101,6 +101,19 @@ func Register(api huma.API, d Deps) {
 type server struct {
 	Deps
 	recent recentOrders
+}
+
+// withinWaitTimeout gives every request one deadline, WaitTimeout from its
+// start, shared by all it waits for (an Idempotency-Key claim, producing,
+// the outcome), so that no answer comes later than the wait timeout.
+func (s *server) withinWaitTimeout(ctx huma.Context, next func(huma.Context)) {
+	if s.WaitTimeout <= 0 {
+		next(ctx)
+		return
+	}
+	bounded, cancel := context.WithTimeout(ctx.Context(), s.WaitTimeout)
+	defer cancel()
+	next(huma.WithContext(ctx, bounded))
 }
 
 // observe records the latency of every operation.

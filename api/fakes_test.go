@@ -166,7 +166,7 @@ func newFixture(t *testing.T, options ...func(*api.Deps)) *fixture {
 	}
 	d := api.Deps{
 		Sender: f.bus, Watcher: f.bus, Views: f.views,
-		WaitTimeout: 200 * time.Millisecond, ReservationTTL: time.Minute, Ready: func() bool { return true },
+		WaitTimeout: 3 * time.Second, ReservationTTL: time.Minute, Ready: func() bool { return true },
 		Tokens:        tokens,
 		EmailThrottle: auth.NewThrottle(5, time.Minute), ClientThrottle: auth.NewThrottle(50, time.Minute),
 	}

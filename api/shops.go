@@ -22,7 +22,7 @@ type Shop struct {
 }
 
 type createShopInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result; reused with another body, 422."`
 	Body           struct {
 		Name         string   `json:"name" minLength:"1" maxLength:"200" example:"Main store"`
 		WarehouseIDs []string `json:"warehouse_ids" nullable:"false" maxItems:"100" uniqueItems:"true" doc:"Ordered by preference."`
@@ -105,6 +105,9 @@ func (s *server) setShopWarehouses(ctx context.Context, in *setShopWarehousesInp
 
 func (s *server) createShop(ctx context.Context, in *createShopInput) (*shopOutput, error) {
 	if err := s.checkWarehouses(in.Body.WarehouseIDs); err != nil {
+		return nil, err
+	}
+	if err := s.claimKey(ctx, "create-shop", in.IdempotencyKey, strings.TrimSpace(in.Body.Name), in.Body.WarehouseIDs); err != nil {
 		return nil, err
 	}
 	id := newID("create-shop", in.IdempotencyKey)

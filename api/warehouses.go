@@ -21,7 +21,7 @@ type Warehouse struct {
 }
 
 type createWarehouseInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result; reused with another body, 422."`
 	Body           struct {
 		Name string `json:"name" minLength:"1" maxLength:"200" example:"Jakarta North"`
 	}
@@ -72,10 +72,14 @@ func (s *server) registerWarehouses(api huma.API) {
 }
 
 func (s *server) createWarehouse(ctx context.Context, in *createWarehouseInput) (*warehouseOutput, error) {
+	name := strings.TrimSpace(in.Body.Name)
+	if err := s.claimKey(ctx, "create-warehouse", in.IdempotencyKey, name); err != nil {
+		return nil, err
+	}
 	id := newID("create-warehouse", in.IdempotencyKey)
 	cmd := &pb.WarehouseCommand{
 		CommandId: id, WarehouseId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
-		Kind: &pb.WarehouseCommand_Create{Create: &pb.CreateWarehouse{Name: strings.TrimSpace(in.Body.Name)}},
+		Kind: &pb.WarehouseCommand_Create{Create: &pb.CreateWarehouse{Name: name}},
 	}
 	o, err := s.request(ctx, topics.WarehouseCommands, id, id, cmd, nil)
 	if err != nil {
