@@ -58,6 +58,8 @@ type Deps struct {
 	ClientThrottle *auth.Throttle
 	// TrustedProxies may set X-Forwarded-For (none by default).
 	TrustedProxies []netip.Prefix
+	// WriteLimit rate-limits each client's writes (off when zero).
+	WriteLimit WriteLimit
 }
 
 // Version is the API version in the OpenAPI document.
@@ -76,7 +78,12 @@ func NewHandler(d Deps) http.Handler {
 // Config is the Huma configuration of the stockflow API.
 func Config() huma.Config {
 	cfg := huma.DefaultConfig("stockflow", Version)
-	cfg.Info.Description = "Orders and multi-warehouse stock over Kafka stream processors."
+	cfg.Info.Description = "Orders and multi-warehouse stock over Kafka stream processors.\n\n" +
+		"Errors are application/problem+json. Limits: request bodies of 16 KiB (64 KiB for orders, else 413); " +
+		"list pages of at most 500 items; a per-client rate limit on writes (429 with Retry-After). " +
+		"A command answers within the wait timeout: its result, 202 with a Location when the outcome is late, " +
+		"or 503 with Retry-After when it could not be queued. Idempotency-Key: the same key with the same body " +
+		"returns the first result; with another body, 422 naming header.Idempotency-Key."
 	// No "$schema" links in bodies: clients get plain JSON objects.
 	cfg.CreateHooks = nil
 	cfg.Transformers = append(cfg.Transformers, sanitizeErrors)
@@ -87,7 +94,7 @@ func Config() huma.Config {
 // Register adds every operation to api.
 func Register(api huma.API, d Deps) {
 	s := &server{Deps: d}
-	api.UseMiddleware(observe, s.authenticate(api), emptyQuery(api), s.withinWaitTimeout)
+	api.UseMiddleware(observe, s.limitWrites(api), s.authenticate(api), emptyQuery(api), s.withinWaitTimeout)
 	s.registerHealth(api)
 	s.registerUsers(api)
 	s.registerWarehouses(api)
