@@ -94,7 +94,7 @@ func Config() huma.Config {
 // Register adds every operation to api.
 func Register(api huma.API, d Deps) {
 	s := &server{Deps: d}
-	api.UseMiddleware(observe, s.limitWrites(api), s.authenticate(api), emptyQuery(api), s.withinWaitTimeout)
+	api.UseMiddleware(observe, recoverPanics(api), s.limitWrites(api), s.authenticate(api), emptyQuery(api), s.withinWaitTimeout)
 	s.registerHealth(api)
 	s.registerUsers(api)
 	s.registerWarehouses(api)

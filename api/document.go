@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -63,6 +64,7 @@ func documentStatuses(api huma.API) {
 			if op == nil {
 				continue
 			}
+			nullableOptionals(oapi, op)
 			if len(op.Security) == 0 {
 				// Public: say so, rather than leave security unstated.
 				op.Security = []map[string][]string{{}}
@@ -122,6 +124,31 @@ func documentStatuses(api huma.API) {
 					Description: http.StatusText(http.StatusInternalServerError),
 					Content:     map[string]*huma.MediaType{"application/problem+json": {Schema: errSchema}},
 				}
+			}
+		}
+	}
+}
+
+// nullableOptionals documents what Huma's validator does: an optional
+// property of a request body may be null (it counts as absent).
+func nullableOptionals(oapi *huma.OpenAPI, op *huma.Operation) {
+	if op.RequestBody == nil {
+		return
+	}
+	for _, mt := range op.RequestBody.Content {
+		if mt.Schema == nil {
+			continue
+		}
+		body := mt.Schema
+		if body.Ref != "" {
+			body = oapi.Components.Schemas.SchemaFromRef(body.Ref)
+		}
+		if body == nil {
+			continue
+		}
+		for name, p := range body.Properties {
+			if p.Ref == "" && !slices.Contains(body.Required, name) {
+				p.Nullable = true
 			}
 		}
 	}

@@ -81,3 +81,16 @@ func TestEveryOperationDocumentsSecurityAndErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestOptionalRequestPropertiesAreNullable: the validator takes null for
+// an absent optional property, so the document must allow it.
+func TestOptionalRequestPropertiesAreNullable(t *testing.T) {
+	f := newFixture(t)
+	body := f.api.OpenAPI().Components.Schemas.Map()["AdjustStockInputBody"]
+	if p := body.Properties["reference"]; p == nil || !p.Nullable {
+		t.Fatal("optional reference is not nullable in the document")
+	}
+	if p := body.Properties["reason"]; p == nil || p.Nullable {
+		t.Fatal("required reason is nullable in the document")
+	}
+}
