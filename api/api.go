@@ -87,6 +87,7 @@ func Config() huma.Config {
 	// No "$schema" links in bodies: clients get plain JSON objects.
 	cfg.CreateHooks = nil
 	cfg.Transformers = append(cfg.Transformers, sanitizeErrors)
+	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	addSecurityScheme(&cfg)
 	return cfg
 }

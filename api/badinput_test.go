@@ -43,7 +43,8 @@ func TestBadInputIsADocumentedProblemNamingTheFieldAndProducesNothing(t *testing
 		{"zero_quantity", "", "/orders", order(line("0")), http.StatusUnprocessableEntity, "body.lines[0].quantity"},
 		{"negative_quantity", "", "/orders", order(line("-3")), http.StatusUnprocessableEntity, "body.lines[0].quantity"},
 		{"fractional_quantity", "", "/orders", order(line("1.5")), http.StatusUnprocessableEntity, "body.lines[0].quantity"},
-		{"integer_written_as_float", "", "/orders", order(line("1.0")), http.StatusUnprocessableEntity, "body.lines.quantity"},
+		{"integer_written_as_float_of_a_string_field", "", "/orders", `{"shop_id":1.0,"lines":` + line("1") + `}`, http.StatusUnprocessableEntity, "body.shop_id"},
+		{"huge_integral_float", "", "/orders", order(line("1e300")), http.StatusUnprocessableEntity, "body.lines[0].quantity"},
 		{"quantity_as_string", "", "/orders", order(line(`"1"`)), http.StatusUnprocessableEntity, "body.lines[0].quantity"},
 		{"empty_lines", "", "/orders", order(`[]`), http.StatusUnprocessableEntity, "body.lines"},
 		{"null_lines", "", "/orders", order(`null`), http.StatusUnprocessableEntity, "body.lines"},
@@ -187,4 +188,22 @@ func operationOf(oapi *huma.OpenAPI, method, path string) *huma.Operation {
 		}
 	}
 	return nil
+}
+
+// TestIntegralNumbersAreIntegers: JSON Schema counts 2.0 and 2e0 as
+// integers, so the API takes them where the document says integer.
+func TestIntegralNumbersAreIntegers(t *testing.T) {
+	f := newFixture(t)
+	processors(f)
+	f.seed()
+	for _, q := range []string{"2", "2.0", "2e0", "0.2e1"} {
+		t.Run(q, func(t *testing.T) {
+			body := `{"product_id":"p1","kind":"receive","quantity":` + q + `,"reason":"x"}`
+			resp := f.do(http.MethodPost, "/warehouses/w1/stock", auth_(f.admin), "Content-Type: application/json", strings.NewReader(body))
+			if resp.StatusCode != http.StatusOK {
+				raw, _ := io.ReadAll(resp.Body)
+				t.Fatalf("quantity %s = %d %s, want 200", q, resp.StatusCode, raw)
+			}
+		})
+	}
 }

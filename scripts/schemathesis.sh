@@ -51,14 +51,17 @@ CUSTOMER=$(token fuzz-customer@example.com customer-password)
 
 status=0
 run() {
-  local who=$1; shift
+  local who=$1 token=$2 config="$DATA/schemathesis-$1.toml"
+  cp scripts/schemathesis/schemathesis.toml "$config"
+  if [ -n "$token" ]; then printf '\n[auth.openapi.bearer]\nbearer = "%s"\n' "$token" >>"$config"; fi
   echo "== schemathesis as $who ($EXAMPLES examples per operation)"
-  SCHEMATHESIS_HOOKS=scripts/schemathesis/hooks.py "$VENV/bin/st" --config-file scripts/schemathesis/schemathesis.toml run "$API/openapi.json" \
+  # One worker: Python 3.11's ast module is not thread-safe, which Hypothesis trips over.
+  SCHEMATHESIS_HOOKS=scripts/schemathesis/hooks.py "$VENV/bin/st" --config-file "$config" run "$API/openapi.json" \
     --checks all --max-examples "$EXAMPLES" --seed 1 --workers 1 --request-timeout 15 \
-    --generation-database none --no-color --output-truncate true "$@" || status=1
+    --generation-database none --no-color --output-truncate true || status=1
 }
-run anonymous
-run admin -H "Authorization: Bearer $ADMIN"
-run customer -H "Authorization: Bearer $CUSTOMER"
+run anonymous ""
+run admin "$ADMIN"
+run customer "$CUSTOMER"
 if grep -q "panic" "$LOG"; then echo "stockflow panicked:"; grep -A5 panic "$LOG"; status=1; fi
 exit $status
