@@ -17,7 +17,7 @@ export STOCKFLOW_ADMIN_PASSWORD ?= admin-password
 # Flags for the load generator, e.g. make bench BENCH_FLAGS="--orders 50000 --clients 128".
 BENCH_FLAGS ?=
 
-.PHONY: help run build test test-unit test-e2e test-kafka chaos bench lint generate openapi tools up down clean
+.PHONY: help run build test test-unit test-e2e test-api test-kafka chaos bench lint generate openapi tools up down clean
 
 help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -30,9 +30,10 @@ build: ## Build bin/stockflow and bin/loadgen.
 	$(GO) build -o $(BIN)/stockflow ./cmd/stockflow
 	$(GO) build -o $(BIN)/loadgen ./cmd/loadgen
 
-test: ## Vet, then every test: unit, goka tester, integration over kfake, crash test, then the real-Kafka suite.
+test: ## Vet, then every test: unit, goka tester, integration over kfake, crash test, schemathesis, then the real-Kafka suite.
 	$(GO) vet ./...
 	$(GO) test -count=1 -race -timeout 15m ./...
+	$(MAKE) test-api
 	$(MAKE) test-kafka
 
 test-unit: ## Only the fast unit tests (rules, sagas, goka tester).
@@ -40,6 +41,9 @@ test-unit: ## Only the fast unit tests (rules, sagas, goka tester).
 
 test-e2e: ## Only the integration tests (whole system over kfake).
 	$(GO) test -count=1 -race ./internal/e2e/...
+
+test-api: ## Fuzz the live API against docs/openapi.json with schemathesis (SCHEMATHESIS_EXAMPLES per operation, default 20).
+	scripts/schemathesis.sh
 
 test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one node on 127.0.0.1) started by scripts/kafka.sh.
 	scripts/kafka.sh clean && scripts/kafka.sh start || { scripts/kafka.sh stop; exit 1; }; \
