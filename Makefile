@@ -45,10 +45,12 @@ test-e2e: ## Only the integration tests (whole system over kfake).
 test-api: ## Fuzz the live API against docs/openapi.json with schemathesis (SCHEMATHESIS_EXAMPLES per operation, default 20).
 	scripts/schemathesis.sh
 
-test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one node on 127.0.0.1) started by scripts/kafka.sh.
+test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one node on 127.0.0.1) started by scripts/kafka.sh, then its Java admin client against the embedded broker.
 	scripts/kafka.sh clean && scripts/kafka.sh start || { scripts/kafka.sh stop; exit 1; }; \
 	STOCKFLOW_TEST_KAFKA=127.0.0.1:$${KAFKA_PORT:-29092} $(GO) test -count=1 -race -timeout 10m -run RealKafka -v ./internal/e2e/; \
-	status=$$?; scripts/kafka.sh stop; exit $$status
+	status=$$?; scripts/kafka.sh stop; \
+	STOCKFLOW_KAFKA_CLIENTS_CP='$(CURDIR)/.cache/kafka/libs-3.9.1/*' $(GO) test -count=1 -run JavaAdmin -v ./internal/kafka/ || status=1; \
+	exit $$status
 
 chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conservation checks.
 	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/
