@@ -14,10 +14,14 @@ RUN_FLAGS ?= --demo
 # The development admin account `make run` ensures (see README.md).
 export STOCKFLOW_ADMIN_EMAIL    ?= admin@example.com
 export STOCKFLOW_ADMIN_PASSWORD ?= admin-password
+# What the schemas must stay wire- and JSON-compatible with: the previous
+# commit by default (on main after a merge, the main before it); pass a
+# release tag for a release, e.g. make schemas-breaking BUF_AGAINST=v1.0.0.
+BUF_AGAINST ?= HEAD~1
 # Flags for the load generator, e.g. make bench BENCH_FLAGS="--orders 50000 --clients 128".
 BENCH_FLAGS ?=
 
-.PHONY: help run build test test-unit test-e2e test-api test-kafka chaos bench lint generate openapi tools up down clean
+.PHONY: help run build test test-unit test-e2e test-api test-kafka schemas-breaking chaos bench lint generate openapi tools up down clean
 
 help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -30,8 +34,9 @@ build: ## Build bin/stockflow and bin/loadgen.
 	$(GO) build -o $(BIN)/stockflow ./cmd/stockflow
 	$(GO) build -o $(BIN)/loadgen ./cmd/loadgen
 
-test: ## Vet, then every test: unit, goka tester, integration over kfake, crash test, schemathesis, then the real-Kafka suite.
+test: ## Vet, buf breaking, then every test: unit, goka tester, integration over kfake, crash test, schemathesis, then the real-Kafka suite.
 	$(GO) vet ./...
+	$(MAKE) schemas-breaking
 	$(GO) test -count=1 -race -timeout 15m ./...
 	$(MAKE) test-api
 	$(MAKE) test-kafka
@@ -65,6 +70,9 @@ lint: $(BIN)/staticcheck ## go vet, gofmt and staticcheck; buf lint when buf is 
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1; }
 	staticcheck ./...
 	@if [ -x $(BIN)/buf ]; then cd schemas && buf lint; fi
+
+schemas-breaking: $(BIN)/buf ## buf breaking (WIRE_JSON): schemas/ against BUF_AGAINST (default the previous commit).
+	cd schemas && buf breaking --against "$$(git rev-parse --path-format=absolute --git-common-dir)#ref=$$(git rev-parse $(BUF_AGAINST)),subdir=schemas"
 
 generate: $(BIN)/buf $(BIN)/protoc-gen-go ## Lint the .proto files and regenerate Go code.
 	cd schemas && buf lint && buf generate
