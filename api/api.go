@@ -50,6 +50,9 @@ type Deps struct {
 	ReservationTTL time.Duration
 	// Ready reports whether views are caught up and processors running.
 	Ready func() bool
+	// Groups, if set, counts the members of each processor's consumer
+	// group; /readyz reports them, and is unready when it fails.
+	Groups func(context.Context) (map[string]int, error)
 	// Tokens signs and verifies access tokens.
 	Tokens *auth.Tokens
 	// EmailThrottle blocks an email after repeated login failures.

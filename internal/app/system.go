@@ -208,6 +208,7 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev, seedDemo bool)
 		ClientThrottle: auth.NewThrottle(clientFailureLimit, loginFailureWindow),
 		TrustedProxies: s.cfg.trustedProxies(),
 		WriteLimit:     s.cfg.writeLimit(),
+		Groups:         kafka.NewGroupWatch(s.producer, ProcessorNames()).Members,
 	}
 	if s.cfg.AdminEmail != "" {
 		s.wantAdmin = true

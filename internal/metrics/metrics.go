@@ -27,6 +27,13 @@ var (
 		Help: "Commands produced to Kafka by the API, by topic and result (ok|error).",
 	}, []string{"topic", "result"})
 
+	// GroupMembers is how many members each processor's consumer group has,
+	// as the API sees it (0: no instance of that processor runs).
+	GroupMembers = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "stockflow_consumer_group_members",
+		Help: "Members of each processor's consumer group, as seen by the API (0: the processor is not running).",
+	}, []string{"group"})
+
 	// OutcomeWaits counts how waits for an outcome ended (answered|timeout|not_queued).
 	OutcomeWaits = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_outcome_waits_total",
@@ -56,7 +63,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		HTTPDuration, CommandsProduced, OutcomeWaits, ProcessorMessages, StockDecisions, OrdersFinished,
+		HTTPDuration, CommandsProduced, OutcomeWaits, GroupMembers, ProcessorMessages, StockDecisions, OrdersFinished,
 	)
 }
 
