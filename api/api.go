@@ -106,7 +106,7 @@ func Register(api huma.API, d Deps) {
 	s.registerShops(api)
 	s.registerStock(api)
 	s.registerOrders(api)
-	documentStatuses(api)
+	completeDocument(api)
 }
 
 type server struct {

@@ -89,7 +89,7 @@ func TestBadInputIsADocumentedProblemNamingTheFieldAndProducesNothing(t *testing
 			if method == "" {
 				method = http.MethodPost
 			}
-			resp := f.do(method, c.path, auth_(f.admin), "Content-Type: application/json", strings.NewReader(c.body))
+			resp := f.do(method, c.path, authorization(f.admin), "Content-Type: application/json", strings.NewReader(c.body))
 			pr := checkProblem(t, f, method, c.path, resp, c.status)
 			// Never echo what was sent: bodies may hold a password.
 			for _, sent := range []string{c.body, `"short"`, "éééé"} {
@@ -199,7 +199,7 @@ func TestIntegralNumbersAreIntegers(t *testing.T) {
 	for _, q := range []string{"2", "2.0", "2e0", "0.2e1"} {
 		t.Run(q, func(t *testing.T) {
 			body := `{"product_id":"p1","kind":"receive","quantity":` + q + `,"reason":"x"}`
-			resp := f.do(http.MethodPost, "/warehouses/w1/stock", auth_(f.admin), "Content-Type: application/json", strings.NewReader(body))
+			resp := f.do(http.MethodPost, "/warehouses/w1/stock", authorization(f.admin), "Content-Type: application/json", strings.NewReader(body))
 			if resp.StatusCode != http.StatusOK {
 				raw, _ := io.ReadAll(resp.Body)
 				t.Fatalf("quantity %s = %d %s, want 200", q, resp.StatusCode, raw)

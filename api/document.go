@@ -10,7 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 )
 
-// Operation metadata keys read by documentStatuses.
+// Operation metadata keys read by completeDocument.
 const (
 	// commandKey marks an operation that produces a Kafka command.
 	commandKey = "command"
@@ -37,7 +37,7 @@ func acceptedAs[T any](op huma.Operation) huma.Operation {
 	return op
 }
 
-// documentStatuses states the security of public operations and completes
+// completeDocument states the security of public operations and completes
 // every operation's responses with the statuses
 // the shared machinery can answer, so that the document lists every status
 // a client can see:
@@ -49,7 +49,7 @@ func acceptedAs[T any](op huma.Operation) huma.Operation {
 //     broker is unavailable);
 //   - a command: 202 with Location;
 //   - anything: 500 (a bug), in place of Huma's "default" response.
-func documentStatuses(api huma.API) {
+func completeDocument(api huma.API) {
 	oapi := api.OpenAPI()
 	errSchema := oapi.Components.Schemas.Schema(reflect.TypeFor[huma.ErrorModel](), true, "ErrorModel")
 	retryAfter := &huma.Param{

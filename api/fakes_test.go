@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"sort"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -31,6 +30,12 @@ func (t *fakeTable) put(key string, v any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.rows[key] = v
+}
+
+// row reads a value (nil when absent), as a processor reads its table.
+func (t *fakeTable) row(key string) any {
+	v, _ := t.Get(key)
+	return v
 }
 
 func (t *fakeTable) Get(key string) (any, error) {
@@ -189,10 +194,10 @@ func issue(t *testing.T, tokens *auth.Tokens, p auth.Principal) string {
 	return s
 }
 
-// do sends a request; args are headers as "Name: value" strings and an optional body.
+// do sends a request; args are headers as "Name: value" strings and an
+// optional body (an io.Reader as is, anything else as JSON).
 func (f *fixture) do(method, path string, args ...any) *http.Response {
-	resp := f.api.Do(method, path, args...).Result()
-	return resp
+	return f.api.Do(method, path, args...).Result()
 }
 
 // seed puts a warehouse, a product, a shop serving the warehouse and some stock in the views.
@@ -205,6 +210,5 @@ func (f *fixture) seed() (warehouse, product, shop string) {
 	return warehouse, product, shop
 }
 
-func auth_(token string) string { return "Authorization: " + token }
-
-var _ = strings.TrimSpace
+// authorization is the Authorization header line for a bearer value.
+func authorization(bearer string) string { return "Authorization: " + bearer }

@@ -21,7 +21,7 @@ func TestEveryWriteWithoutABodyIsADocumentedProblem(t *testing.T) {
 			}
 			t.Run(method+path, func(t *testing.T) {
 				url := strings.NewReplacer("{orderId}", "o1", "{warehouseId}", "w1", "{shopId}", "s1").Replace(path)
-				resp := f.do(method, url, auth_(f.admin))
+				resp := f.do(method, url, authorization(f.admin))
 				if resp.StatusCode < 400 || resp.StatusCode >= 500 {
 					// pay and cancel take no body or an optional one; they answer 404 here.
 					t.Fatalf("%s %s without a body = %d, want a 4xx", method, url, resp.StatusCode)

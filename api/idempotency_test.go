@@ -40,7 +40,7 @@ func processors(f *fixture) {
 			claims[key] = c
 			return &pb.Outcome{Result: &pb.Outcome_KeyClaim{KeyClaim: c}}
 		case *pb.WarehouseCommand:
-			before, _ := f.tables["warehouses"].rows[key].(*pb.Warehouse)
+			before, _ := f.tables["warehouses"].row(key).(*pb.Warehouse)
 			w, p := warehouses.Apply(before, cmd, now)
 			if p != nil {
 				return problem(p)
@@ -48,7 +48,7 @@ func processors(f *fixture) {
 			f.tables["warehouses"].put(key, w)
 			return &pb.Outcome{Result: &pb.Outcome_Warehouse{Warehouse: w}}
 		case *pb.ShopCommand:
-			before, _ := f.tables["shops"].rows[key].(*pb.Shop)
+			before, _ := f.tables["shops"].row(key).(*pb.Shop)
 			s, p := shops.Apply(before, cmd, now)
 			if p != nil {
 				return problem(p)
@@ -56,7 +56,7 @@ func processors(f *fixture) {
 			f.tables["shops"].put(key, s)
 			return &pb.Outcome{Result: &pb.Outcome_Shop{Shop: s}}
 		case *pb.CatalogCommand: // the skus processor's claim is skipped
-			before, _ := f.tables["catalog"].rows[cmd.GetProductId()].(*pb.Product)
+			before, _ := f.tables["catalog"].row(cmd.GetProductId()).(*pb.Product)
 			pr, p := catalog.Apply(before, cmd, now)
 			if p != nil {
 				return problem(p)
@@ -64,7 +64,7 @@ func processors(f *fixture) {
 			f.tables["catalog"].put(cmd.GetProductId(), pr)
 			return &pb.Outcome{Result: &pb.Outcome_Product{Product: pr}}
 		case *pb.UserCommand:
-			before, _ := f.tables["users"].rows[key].(*pb.User)
+			before, _ := f.tables["users"].row(key).(*pb.User)
 			u, p := users.Apply(before, cmd, now)
 			if p != nil {
 				return problem(p)
@@ -72,7 +72,7 @@ func processors(f *fixture) {
 			f.tables["users"].put(key, u)
 			return &pb.Outcome{Result: &pb.Outcome_User{User: u}}
 		case *pb.StockCommand:
-			l, _ := f.tables["stock"].rows[key].(*pb.StockLevel)
+			l, _ := f.tables["stock"].row(key).(*pb.StockLevel)
 			l = proto.Clone(l).(*pb.StockLevel)
 			if !adjusted[cmd.GetCommandId()] {
 				adjusted[cmd.GetCommandId()] = true
@@ -112,7 +112,7 @@ func TestIdempotencyKeyMeansTheSameOnEveryEndpoint(t *testing.T) {
 			f.seed()
 			processors(f)
 			send := func(body any) (*http.Response, []byte) {
-				resp := f.do(http.MethodPost, c.path, auth_(f.admin), "Idempotency-Key: key-1", body)
+				resp := f.do(http.MethodPost, c.path, authorization(f.admin), "Idempotency-Key: key-1", body)
 				raw, _ := io.ReadAll(resp.Body)
 				return resp, raw
 			}

@@ -17,7 +17,7 @@ func TestWritesPastAClientsRateAre429WithRetryAfter(t *testing.T) {
 	f.seed()
 	processors(f)
 	create := func(client string) *http.Response {
-		return f.do(http.MethodPost, "/warehouses", auth_(f.admin), "X-Forwarded-For: "+client, map[string]any{"name": "north"})
+		return f.do(http.MethodPost, "/warehouses", authorization(f.admin), "X-Forwarded-For: "+client, map[string]any{"name": "north"})
 	}
 	for i := range 2 {
 		if resp := create("203.0.113.1"); resp.StatusCode != http.StatusCreated {
@@ -32,7 +32,7 @@ func TestWritesPastAClientsRateAre429WithRetryAfter(t *testing.T) {
 	if resp := create("203.0.113.2"); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("another client's write = %d, want 201", resp.StatusCode)
 	}
-	if resp := f.do(http.MethodGet, "/warehouses", auth_(f.admin), "X-Forwarded-For: 203.0.113.1"); resp.StatusCode != http.StatusOK {
+	if resp := f.do(http.MethodGet, "/warehouses", authorization(f.admin), "X-Forwarded-For: 203.0.113.1"); resp.StatusCode != http.StatusOK {
 		t.Fatalf("a read of the limited client = %d, want 200 (reads are not limited)", resp.StatusCode)
 	}
 }

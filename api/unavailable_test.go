@@ -32,7 +32,7 @@ func TestCommandsAnswerWithinTheWaitTimeoutWhenTheBrokerIsDown(t *testing.T) {
 	})
 	create := func() (*http.Response, time.Duration) {
 		start := time.Now()
-		resp := f.do(http.MethodPost, "/warehouses", auth_(f.admin), map[string]any{"name": "north"})
+		resp := f.do(http.MethodPost, "/warehouses", authorization(f.admin), map[string]any{"name": "north"})
 		return resp, time.Since(start)
 	}
 
