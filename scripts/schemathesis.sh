@@ -7,13 +7,13 @@
 #   scripts/schemathesis.sh             # SCHEMATHESIS_EXAMPLES=20 per operation
 #   SCHEMATHESIS_EXAMPLES=200 scripts/schemathesis.sh
 #
-# schemathesis is installed (pinned) into ./bin/venv on first use.
+# schemathesis is installed (pinned) into ./bin/venv (SCHEMATHESIS_VENV) on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ST_VERSION=4.32.5
 EXAMPLES=${SCHEMATHESIS_EXAMPLES:-20}
-VENV=bin/venv
+VENV=${SCHEMATHESIS_VENV:-bin/venv}
 if ! "$VENV/bin/st" --version 2>/dev/null | grep -q "$ST_VERSION"; then
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q "schemathesis==$ST_VERSION"
