@@ -52,10 +52,6 @@ func acceptedAs[T any](op huma.Operation) huma.Operation {
 func completeDocument(api huma.API) {
 	oapi := api.OpenAPI()
 	errSchema := oapi.Components.Schemas.Schema(reflect.TypeFor[huma.ErrorModel](), true, "ErrorModel")
-	retryAfter := &huma.Param{
-		Description: "Seconds to wait before retrying.",
-		Schema:      &huma.Schema{Type: huma.TypeInteger, Minimum: ptr(0.0)},
-	}
 	for path, item := range oapi.Paths {
 		for method, op := range map[string]*huma.Operation{
 			http.MethodGet: item.Get, http.MethodPost: item.Post, http.MethodPut: item.Put,
@@ -69,63 +65,80 @@ func completeDocument(api huma.API) {
 				// Public: say so, rather than leave security unstated.
 				op.Security = []map[string][]string{{}}
 			}
-			var statuses []int
-			if op.RequestBody != nil {
-				statuses = append(statuses, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
-					http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
-			}
-			if len(op.Parameters) > 0 {
-				statuses = append(statuses, http.StatusUnprocessableEntity)
-			}
-			if strings.Contains(path, "{") {
-				statuses = append(statuses, http.StatusNotFound)
-			}
-			if method != http.MethodGet {
-				statuses = append(statuses, http.StatusTooManyRequests)
-			}
-			if op.OperationID != "healthz" {
-				statuses = append(statuses, http.StatusServiceUnavailable)
-			}
-			for _, st := range statuses {
-				code := strconv.Itoa(st)
-				if op.Responses[code] == nil {
-					op.Responses[code] = &huma.Response{
-						Description: http.StatusText(st),
-						Content:     map[string]*huma.MediaType{"application/problem+json": {Schema: errSchema}},
-					}
-				}
-				if st == http.StatusTooManyRequests || st == http.StatusServiceUnavailable {
-					r := op.Responses[code]
-					if r.Headers == nil {
-						r.Headers = map[string]*huma.Param{}
-					}
-					r.Headers["Retry-After"] = retryAfter
-				}
+			for _, st := range errorStatuses(path, method, op) {
+				documentError(op, st, errSchema)
 			}
 			if op.Metadata[commandKey] == true && op.Responses["202"] == nil {
-				body, _ := op.Metadata[acceptedKey].(reflect.Type)
-				if body == nil {
-					body = reflect.TypeFor[acceptedError]()
-				}
-				op.Responses["202"] = &huma.Response{
-					Description: "Accepted: the command is queued but its outcome is not known yet; poll Location.",
-					Headers: map[string]*huma.Param{"Location": {
-						Description: "Where to read the result.", Schema: &huma.Schema{Type: huma.TypeString},
-					}},
-					Content: map[string]*huma.MediaType{"application/json": {
-						Schema: oapi.Components.Schemas.Schema(body, true, body.Name()),
-					}},
-				}
+				documentAccepted(oapi, op)
 			}
 			// One shape everywhere: an explicit 500 instead of Huma's "default".
 			delete(op.Responses, "default")
-			if op.Responses["500"] == nil {
-				op.Responses["500"] = &huma.Response{
-					Description: http.StatusText(http.StatusInternalServerError),
-					Content:     map[string]*huma.MediaType{"application/problem+json": {Schema: errSchema}},
-				}
-			}
+			documentError(op, http.StatusInternalServerError, errSchema)
 		}
+	}
+}
+
+// errorStatuses are the statuses the shared machinery can answer for op.
+func errorStatuses(path, method string, op *huma.Operation) []int {
+	var statuses []int
+	if op.RequestBody != nil {
+		statuses = append(statuses, http.StatusBadRequest, http.StatusRequestEntityTooLarge,
+			http.StatusUnsupportedMediaType, http.StatusUnprocessableEntity)
+	}
+	if len(op.Parameters) > 0 {
+		statuses = append(statuses, http.StatusUnprocessableEntity)
+	}
+	if strings.Contains(path, "{") {
+		statuses = append(statuses, http.StatusNotFound)
+	}
+	if method != http.MethodGet {
+		statuses = append(statuses, http.StatusTooManyRequests)
+	}
+	if op.OperationID != "healthz" {
+		statuses = append(statuses, http.StatusServiceUnavailable)
+	}
+	return statuses
+}
+
+// retryAfter documents the Retry-After header of 429 and 503.
+var retryAfter = &huma.Param{
+	Description: "Seconds to wait before retrying.",
+	Schema:      &huma.Schema{Type: huma.TypeInteger, Minimum: ptr(0.0)},
+}
+
+// documentError adds a problem+json response for status unless op has one.
+func documentError(op *huma.Operation, status int, errSchema *huma.Schema) {
+	code := strconv.Itoa(status)
+	r := op.Responses[code]
+	if r == nil {
+		r = &huma.Response{
+			Description: http.StatusText(status),
+			Content:     map[string]*huma.MediaType{"application/problem+json": {Schema: errSchema}},
+		}
+		op.Responses[code] = r
+	}
+	if status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable {
+		if r.Headers == nil {
+			r.Headers = map[string]*huma.Param{}
+		}
+		r.Headers["Retry-After"] = retryAfter
+	}
+}
+
+// documentAccepted adds a command's 202: its body and Location.
+func documentAccepted(oapi *huma.OpenAPI, op *huma.Operation) {
+	body, _ := op.Metadata[acceptedKey].(reflect.Type)
+	if body == nil {
+		body = reflect.TypeFor[acceptedError]()
+	}
+	op.Responses["202"] = &huma.Response{
+		Description: "Accepted: the command is queued but its outcome is not known yet; poll Location.",
+		Headers: map[string]*huma.Param{"Location": {
+			Description: "Where to read the result.", Schema: &huma.Schema{Type: huma.TypeString},
+		}},
+		Content: map[string]*huma.MediaType{"application/json": {
+			Schema: oapi.Components.Schemas.Schema(body, true, body.Name()),
+		}},
 	}
 }
 
