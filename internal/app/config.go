@@ -30,8 +30,8 @@ type Config struct {
 	HTTPWriteTimeout  time.Duration `name:"http-write-timeout" env:"STOCKFLOW_HTTP_WRITE_TIMEOUT" default:"30s" help:"Longest time to answer a request once read; must exceed --wait-timeout."`
 	HTTPIdleTimeout   time.Duration `name:"http-idle-timeout" env:"STOCKFLOW_HTTP_IDLE_TIMEOUT" default:"2m" help:"How long an idle keep-alive connection stays open."`
 	HTTPMaxHeaderSize int           `name:"http-max-header-bytes" env:"STOCKFLOW_HTTP_MAX_HEADER_BYTES" default:"16384" help:"Largest request header block in bytes; larger ones get 431."`
-	WriteRate         float64       `name:"write-rate" env:"STOCKFLOW_WRITE_RATE" default:"20" help:"Writes (POST, PUT, PATCH) per second each client address may sustain; more get 429 with Retry-After. 0 disables."`
-	WriteBurst        int           `name:"write-burst" env:"STOCKFLOW_WRITE_BURST" default:"40" help:"Writes a client address may send at once before --write-rate applies."`
+	WriteRate         float64       `name:"write-rate" env:"STOCKFLOW_WRITE_RATE" default:"50" help:"Writes (POST, PUT, PATCH) per second each client address may sustain; more get 429 with Retry-After. 0 disables."`
+	WriteBurst        int           `name:"write-burst" env:"STOCKFLOW_WRITE_BURST" default:"100" help:"Writes a client address may send at once before --write-rate applies."`
 	AdminEmail        string        `name:"admin-email" env:"STOCKFLOW_ADMIN_EMAIL" help:"Ensure an admin account with this email exists at start."`
 	AdminPassword     string        `name:"admin-password" env:"STOCKFLOW_ADMIN_PASSWORD" help:"Password of the ensured admin account (used only when it is created)."`
 	LogFormat         string        `name:"log-format" env:"STOCKFLOW_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
