@@ -25,7 +25,7 @@ type Config struct {
 	ShutdownTimeout   time.Duration `name:"shutdown-timeout" env:"STOCKFLOW_SHUTDOWN_TIMEOUT" default:"30s" help:"How long a graceful shutdown waits for in-flight requests."`
 	TokenKey          string        `name:"token-key" env:"STOCKFLOW_TOKEN_KEY" help:"Secret (>= 32 bytes) signing access tokens. Required by api; dev uses a fixed development key if empty."`
 	TokenTTL          time.Duration `name:"token-ttl" env:"STOCKFLOW_TOKEN_TTL" default:"1h" help:"Lifetime of access tokens."`
-	TrustedProxies    []string      `name:"trusted-proxies" env:"STOCKFLOW_TRUSTED_PROXIES" sep:"," help:"CIDRs of reverse proxies whose X-Forwarded-For names the client (for login throttling). Empty trusts none."`
+	TrustedProxies    []string      `name:"trusted-proxies" env:"STOCKFLOW_TRUSTED_PROXIES" sep:"," help:"CIDRs of reverse proxies whose X-Forwarded-For names the client (for login throttling and the write rate limit). Empty trusts none."`
 	HTTPReadTimeout   time.Duration `name:"http-read-timeout" env:"STOCKFLOW_HTTP_READ_TIMEOUT" default:"15s" help:"Longest time to read a request, headers and body (slow clients are cut off)."`
 	HTTPWriteTimeout  time.Duration `name:"http-write-timeout" env:"STOCKFLOW_HTTP_WRITE_TIMEOUT" default:"30s" help:"Longest time to answer a request once read; must exceed --wait-timeout."`
 	HTTPIdleTimeout   time.Duration `name:"http-idle-timeout" env:"STOCKFLOW_HTTP_IDLE_TIMEOUT" default:"2m" help:"How long an idle keep-alive connection stays open."`
