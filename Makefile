@@ -72,7 +72,9 @@ lint: $(BIN)/staticcheck ## go vet, gofmt and staticcheck; buf lint when buf is 
 	@if [ -x $(BIN)/buf ]; then cd schemas && buf lint; fi
 
 schemas-breaking: $(BIN)/buf ## buf breaking (WIRE_JSON): schemas/ against BUF_AGAINST (default the previous commit).
-	cd schemas && buf breaking --against "$$(git rev-parse --path-format=absolute --git-common-dir)#ref=$$(git rev-parse $(BUF_AGAINST)),subdir=schemas"
+	@against=$$(git rev-parse --verify -q '$(BUF_AGAINST)^{commit}') || { echo "schemas-breaking: $(BUF_AGAINST) is not in this clone (shallow?); nothing to compare with"; exit 0; }; \
+	echo "buf breaking against $(BUF_AGAINST) ($$against)"; \
+	cd schemas && buf breaking --against "$$(git rev-parse --path-format=absolute --git-common-dir)#ref=$$against,subdir=schemas"
 
 generate: $(BIN)/buf $(BIN)/protoc-gen-go ## Lint the .proto files and regenerate Go code.
 	cd schemas && buf lint && buf generate
