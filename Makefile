@@ -14,10 +14,14 @@ RUN_FLAGS ?= --demo
 # The development admin account `make run` ensures (see README.md).
 export STOCKFLOW_ADMIN_EMAIL    ?= admin@example.com
 export STOCKFLOW_ADMIN_PASSWORD ?= admin-password
+# What the schemas must stay wire- and JSON-compatible with: the previous
+# commit by default (on main after a merge, the main before it); pass a
+# release tag for a release, e.g. make schemas-breaking BUF_AGAINST=v1.0.0.
+BUF_AGAINST ?= HEAD~1
 # Flags for the load generator, e.g. make bench BENCH_FLAGS="--orders 50000 --clients 128".
 BENCH_FLAGS ?=
 
-.PHONY: help run build test test-unit test-e2e test-kafka chaos bench lint generate tools up down clean
+.PHONY: help run build test test-unit test-e2e test-api test-kafka schemas-breaking chaos bench lint generate openapi tools up down clean
 
 help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -30,9 +34,11 @@ build: ## Build bin/stockflow and bin/loadgen.
 	$(GO) build -o $(BIN)/stockflow ./cmd/stockflow
 	$(GO) build -o $(BIN)/loadgen ./cmd/loadgen
 
-test: ## Vet, then every test: unit, goka tester, integration over kfake, crash test, then the real-Kafka suite.
+test: ## Vet, buf breaking, then every test: unit, goka tester, integration over kfake, crash test, schemathesis, then the real-Kafka suite.
 	$(GO) vet ./...
+	$(MAKE) schemas-breaking
 	$(GO) test -count=1 -race -timeout 15m ./...
+	$(MAKE) test-api
 	$(MAKE) test-kafka
 
 test-unit: ## Only the fast unit tests (rules, sagas, goka tester).
@@ -41,10 +47,15 @@ test-unit: ## Only the fast unit tests (rules, sagas, goka tester).
 test-e2e: ## Only the integration tests (whole system over kfake).
 	$(GO) test -count=1 -race ./internal/e2e/...
 
-test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one node on 127.0.0.1) started by scripts/kafka.sh.
+test-api: ## Fuzz the live API against docs/openapi.json with schemathesis (SCHEMATHESIS_EXAMPLES per operation, default 20).
+	scripts/schemathesis.sh
+
+test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one node on 127.0.0.1) started by scripts/kafka.sh, then its Java admin client against the embedded broker.
 	scripts/kafka.sh clean && scripts/kafka.sh start || { scripts/kafka.sh stop; exit 1; }; \
 	STOCKFLOW_TEST_KAFKA=127.0.0.1:$${KAFKA_PORT:-29092} $(GO) test -count=1 -race -timeout 10m -run RealKafka -v ./internal/e2e/; \
-	status=$$?; scripts/kafka.sh stop; exit $$status
+	status=$$?; scripts/kafka.sh stop; \
+	STOCKFLOW_KAFKA_CLIENTS_CP='$(CURDIR)/.cache/kafka/libs-3.9.1/*' $(GO) test -count=1 -run JavaAdmin -v ./internal/kafka/ || status=1; \
+	exit $$status
 
 chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conservation checks.
 	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/
@@ -61,8 +72,16 @@ lint: $(BIN)/staticcheck ## go vet, gofmt and staticcheck; buf lint when buf is 
 	staticcheck ./...
 	@if [ -x $(BIN)/buf ]; then cd schemas && buf lint; fi
 
+schemas-breaking: $(BIN)/buf ## buf breaking (WIRE_JSON): schemas/ against BUF_AGAINST (default the previous commit).
+	@against=$$(git rev-parse --verify -q '$(BUF_AGAINST)^{commit}') || { echo "schemas-breaking: $(BUF_AGAINST) is not in this clone (shallow?); nothing to compare with"; exit 0; }; \
+	echo "buf breaking against $(BUF_AGAINST) ($$against)"; \
+	cd schemas && buf breaking --against "$$(git rev-parse --path-format=absolute --git-common-dir)#ref=$$against,subdir=schemas"
+
 generate: $(BIN)/buf $(BIN)/protoc-gen-go ## Lint the .proto files and regenerate Go code.
 	cd schemas && buf lint && buf generate
+
+openapi: ## Write docs/openapi.json, the OpenAPI 3.1 document the API serves (a test fails when it is stale).
+	$(GO) run ./cmd/openapi > docs/openapi.json.tmp && mv docs/openapi.json.tmp docs/openapi.json
 
 tools: $(BIN)/staticcheck $(BIN)/buf $(BIN)/protoc-gen-go ## Install pinned tools into ./bin.
 

@@ -62,7 +62,7 @@ type placeOrderInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's order."`
 	Body           struct {
 		ShopID string      `json:"shop_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
-		Lines  []LineInput `json:"lines" minItems:"1" maxItems:"100"`
+		Lines  []LineInput `json:"lines" nullable:"false" minItems:"1" maxItems:"100"`
 	}
 }
 
@@ -84,12 +84,12 @@ type cancelOrderInput struct {
 }
 
 func (s *server) registerOrders(api huma.API) {
-	huma.Register(api, signedIn(huma.Operation{
+	huma.Register(api, signedIn(acceptedAs[Order](huma.Operation{
 		OperationID: "place-order", Method: http.MethodPost, Path: "/orders",
 		Summary: "Place an order, reserving its stock", Tags: []string{"Orders"}, DefaultStatus: http.StatusCreated,
 		Description:  "Answers 201 with the reserved order, 409 when a line cannot be reserved (naming it), or 202 with a Location to poll when the outcome takes longer than the wait timeout.",
 		MaxBodyBytes: 64 * 1024, Errors: []int{http.StatusConflict, http.StatusNotFound, http.StatusUnprocessableEntity},
-	}), s.placeOrder)
+	})), s.placeOrder)
 	huma.Register(api, signedIn(huma.Operation{
 		OperationID: "list-orders", Method: http.MethodGet, Path: "/orders",
 		Summary: "List my orders (every order for admins)", Tags: []string{"Orders"},
@@ -98,14 +98,14 @@ func (s *server) registerOrders(api huma.API) {
 		OperationID: "get-order", Method: http.MethodGet, Path: "/orders/{orderId}",
 		Summary: "Get an order", Tags: []string{"Orders"},
 	}), s.getOrder)
-	huma.Register(api, signedIn(huma.Operation{
+	huma.Register(api, signedIn(command(huma.Operation{
 		OperationID: "pay-order", Method: http.MethodPost, Path: "/orders/{orderId}/pay",
 		Summary: "Confirm payment: commit the order's reserved stock", Tags: []string{"Orders"},
-	}), s.payOrder)
-	huma.Register(api, signedIn(huma.Operation{
+	})), s.payOrder)
+	huma.Register(api, signedIn(command(huma.Operation{
 		OperationID: "cancel-order", Method: http.MethodPost, Path: "/orders/{orderId}/cancel",
 		Summary: "Cancel an order, releasing its reserved stock", Tags: []string{"Orders"}, MaxBodyBytes: smallBody,
-	}), s.cancelOrder)
+	})), s.cancelOrder)
 }
 
 func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOutput, error) {

@@ -55,6 +55,8 @@ var (
 	CatalogCommandCodec   Codec[pb.CatalogCommand, *pb.CatalogCommand]
 	ProductCodec          Codec[pb.Product, *pb.Product]
 	SkuClaimCodec         Codec[pb.SkuClaim, *pb.SkuClaim]
+	KeyCommandCodec       Codec[pb.KeyCommand, *pb.KeyCommand]
+	KeyClaimCodec         Codec[pb.KeyClaim, *pb.KeyClaim]
 	ShopCommandCodec      Codec[pb.ShopCommand, *pb.ShopCommand]
 	ShopCodec             Codec[pb.Shop, *pb.Shop]
 	UserCommandCodec      Codec[pb.UserCommand, *pb.UserCommand]

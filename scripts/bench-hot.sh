@@ -9,7 +9,7 @@ port=${BENCH_HTTP_PORT:-18080}
 dir=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
 STOCKFLOW_ADMIN_EMAIL=admin@example.com STOCKFLOW_ADMIN_PASSWORD=admin-password \
-  bin/stockflow dev --data-dir "$dir" --http-addr "127.0.0.1:$port" --embedded-kafka-port 0 --log-level warn &
+  bin/stockflow dev --data-dir "$dir" --http-addr "127.0.0.1:$port" --embedded-kafka-port 0 --write-rate 0 --log-level warn &
 pid=$!
 for _ in $(seq 1 300); do
   curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break

@@ -25,7 +25,13 @@ type Config struct {
 	ShutdownTimeout   time.Duration `name:"shutdown-timeout" env:"STOCKFLOW_SHUTDOWN_TIMEOUT" default:"30s" help:"How long a graceful shutdown waits for in-flight requests."`
 	TokenKey          string        `name:"token-key" env:"STOCKFLOW_TOKEN_KEY" help:"Secret (>= 32 bytes) signing access tokens. Required by api; dev uses a fixed development key if empty."`
 	TokenTTL          time.Duration `name:"token-ttl" env:"STOCKFLOW_TOKEN_TTL" default:"1h" help:"Lifetime of access tokens."`
-	TrustedProxies    []string      `name:"trusted-proxies" env:"STOCKFLOW_TRUSTED_PROXIES" sep:"," help:"CIDRs of reverse proxies whose X-Forwarded-For names the client (for login throttling). Empty trusts none."`
+	TrustedProxies    []string      `name:"trusted-proxies" env:"STOCKFLOW_TRUSTED_PROXIES" sep:"," help:"CIDRs of reverse proxies whose X-Forwarded-For names the client (for login throttling and the write rate limit). Empty trusts none."`
+	HTTPReadTimeout   time.Duration `name:"http-read-timeout" env:"STOCKFLOW_HTTP_READ_TIMEOUT" default:"15s" help:"Longest time to read a request, headers and body (slow clients are cut off)."`
+	HTTPWriteTimeout  time.Duration `name:"http-write-timeout" env:"STOCKFLOW_HTTP_WRITE_TIMEOUT" default:"30s" help:"Longest time to answer a request once read; must exceed --wait-timeout."`
+	HTTPIdleTimeout   time.Duration `name:"http-idle-timeout" env:"STOCKFLOW_HTTP_IDLE_TIMEOUT" default:"2m" help:"How long an idle keep-alive connection stays open."`
+	HTTPMaxHeaderSize int           `name:"http-max-header-bytes" env:"STOCKFLOW_HTTP_MAX_HEADER_BYTES" default:"16384" help:"Largest request header block in bytes; larger ones get 431."`
+	WriteRate         float64       `name:"write-rate" env:"STOCKFLOW_WRITE_RATE" default:"50" help:"Writes (POST, PUT, PATCH) per second each caller (bearer token, else client address) may sustain; more get 429 with Retry-After. 0 disables."`
+	WriteBurst        int           `name:"write-burst" env:"STOCKFLOW_WRITE_BURST" default:"100" help:"Writes a caller may send at once before --write-rate applies."`
 	AdminEmail        string        `name:"admin-email" env:"STOCKFLOW_ADMIN_EMAIL" help:"Ensure an admin account with this email exists at start."`
 	AdminPassword     string        `name:"admin-password" env:"STOCKFLOW_ADMIN_PASSWORD" help:"Password of the ensured admin account (used only when it is created)."`
 	LogFormat         string        `name:"log-format" env:"STOCKFLOW_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
@@ -42,6 +48,8 @@ func DefaultConfig() Config {
 		WaitTimeout: 5 * time.Second, ReservationTTL: 30 * time.Minute,
 		ReconcileInterval: time.Minute, ReconcileAfter: 30 * time.Second,
 		ShutdownTimeout: 30 * time.Second, TokenTTL: time.Hour,
+		HTTPReadTimeout: 15 * time.Second, HTTPWriteTimeout: 30 * time.Second, HTTPIdleTimeout: 2 * time.Minute,
+		HTTPMaxHeaderSize: 16 << 10, WriteRate: 50, WriteBurst: 100,
 		LogFormat: "text", LogLevel: "info",
 	}
 }
@@ -68,6 +76,7 @@ func (c Config) Validate() error {
 	check((c.AdminEmail == "") != (c.AdminPassword == ""), "--admin-email and --admin-password go together")
 	check(c.AdminPassword != "" && auth.CheckPolicy(c.AdminEmail, c.AdminPassword) != nil, "--admin-password: %v", auth.CheckPolicy(c.AdminEmail, c.AdminPassword))
 	check(c.EmbeddedKafkaPort < 0 || c.EmbeddedKafkaPort > 65535, "--embedded-kafka-port must be a port number, got %d", c.EmbeddedKafkaPort)
+	errs = append(errs, c.validateHTTPLimits()...)
 	for _, p := range c.TrustedProxies {
 		_, err := netip.ParsePrefix(p)
 		check(err != nil, "--trusted-proxies: %q is not a CIDR like 10.0.0.0/8", p)

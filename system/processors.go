@@ -8,6 +8,7 @@ import (
 	"github.com/lovoo/goka"
 
 	"github.com/stockflow/stockflow/processors/catalog"
+	"github.com/stockflow/stockflow/processors/idempotency"
 	"github.com/stockflow/stockflow/processors/orders"
 	"github.com/stockflow/stockflow/processors/shops"
 	"github.com/stockflow/stockflow/processors/skus"
@@ -19,14 +20,15 @@ import (
 
 // graphs maps each processor name to its group graph.
 var graphs = map[string]func() *goka.GroupGraph{
-	"stock":      stock.Graph,
-	"timer":      timer.Graph,
-	"orders":     orders.Graph,
-	"warehouses": warehouses.Graph,
-	"catalog":    catalog.Graph,
-	"shops":      shops.Graph,
-	"skus":       skus.Graph,
-	"users":      users.Graph,
+	"stock":       stock.Graph,
+	"timer":       timer.Graph,
+	"orders":      orders.Graph,
+	"warehouses":  warehouses.Graph,
+	"catalog":     catalog.Graph,
+	"shops":       shops.Graph,
+	"skus":        skus.Graph,
+	"users":       users.Graph,
+	"idempotency": idempotency.Graph,
 }
 
 // ProcessorNames lists every processor, sorted.

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"sync/atomic"
-	"time"
 
 	"github.com/lovoo/goka"
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -218,6 +217,8 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev, seedDemo bool)
 		EmailThrottle:  auth.NewThrottle(emailFailureLimit, loginFailureWindow),
 		ClientThrottle: auth.NewThrottle(clientFailureLimit, loginFailureWindow),
 		TrustedProxies: s.cfg.trustedProxies(),
+		WriteLimit:     s.cfg.writeLimit(),
+		Groups:         kafka.NewGroupWatch(s.producer, ProcessorNames()).Members,
 	}
 	if s.cfg.AdminEmail != "" {
 		s.wantAdmin = true
@@ -258,7 +259,7 @@ func (s *System) serve(handler http.Handler) error {
 		return fmt.Errorf("listen on %s: %w", s.cfg.HTTPAddr, err)
 	}
 	s.listener = ln
-	s.server = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	s.server = s.cfg.httpServer(handler)
 	s.group.Go(func() error {
 		if err := s.server.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http server: %w", err)

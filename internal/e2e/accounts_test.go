@@ -195,15 +195,21 @@ func TestConcurrentRegistrationsOfOneEmailHaveOneWinner(t *testing.T) {
 	}
 }
 
-func TestOneIdempotencyKeyNeverGivesTwoAccountsOneID(t *testing.T) {
+func TestAnIdempotencyKeyReusedForAnotherEmailIsRefused(t *testing.T) {
 	s := start(t, t.TempDir())
-	var ana, eve struct{ ID string }
-	st1, _ := s.call(http.MethodPost, "/register", map[string]any{"email": "ana@example.com", "password": "ana-password"}, &ana, "Idempotency-Key", "k1")
-	st2, _ := s.call(http.MethodPost, "/register", map[string]any{"email": "eve@example.com", "password": "eve-password"}, &eve, "Idempotency-Key", "k1")
-	if st1 != http.StatusCreated {
-		t.Fatalf("first registration = %d, want 201", st1)
+	var ana idBody
+	if st, body := s.call(http.MethodPost, "/register", map[string]any{"email": "ana@example.com", "password": "ana-password"}, &ana, "Idempotency-Key", "k1"); st != http.StatusCreated {
+		t.Fatalf("ana = %d %s", st, body)
 	}
-	if st2 == http.StatusCreated && (ana.ID == "" || ana.ID == eve.ID) {
-		t.Fatalf("ana %q and eve %q share an id", ana.ID, eve.ID)
+	var again idBody
+	if st, body := s.call(http.MethodPost, "/register", map[string]any{"email": "ana@example.com", "password": "ana-password"}, &again, "Idempotency-Key", "k1"); st != http.StatusCreated || again.ID != ana.ID {
+		t.Fatalf("ana's retry = %d %s, want 201 with id %s", st, body, ana.ID)
+	}
+	st, body := s.call(http.MethodPost, "/register", map[string]any{"email": "eve@example.com", "password": "eve-password"}, nil, "Idempotency-Key", "k1")
+	if st != http.StatusUnprocessableEntity || !strings.Contains(string(body), "header.Idempotency-Key") {
+		t.Fatalf("eve with ana's key = %d %s, want 422 naming header.Idempotency-Key", st, body)
+	}
+	if st, _ := s.call(http.MethodPost, "/login", map[string]any{"email": "eve@example.com", "password": "eve-password"}, nil, "Authorization", ""); st != http.StatusUnauthorized {
+		t.Fatalf("eve can log in (%d): the refused registration created an account", st)
 	}
 }

@@ -34,6 +34,7 @@ func testConfig(dataDir string) system.Config {
 	cfg.DataDir, cfg.HTTPAddr, cfg.EmbeddedKafkaPort = dataDir, "127.0.0.1:0", 0
 	cfg.WaitTimeout, cfg.ShutdownTimeout = 10*time.Second, 10*time.Second
 	cfg.LogLevel, cfg.TokenKey = "warn", testTokenKey
+	cfg.WriteRate = 0 // every test client shares 127.0.0.1
 	// Reconcile eagerly, so every test also proves re-driving healthy orders is harmless.
 	cfg.ReconcileInterval, cfg.ReconcileAfter = 300*time.Millisecond, 100*time.Millisecond
 	cfg.AdminEmail, cfg.AdminPassword = adminEmail, adminPassword

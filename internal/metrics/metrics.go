@@ -27,10 +27,17 @@ var (
 		Help: "Commands produced to Kafka by the API, by topic and result (ok|error).",
 	}, []string{"topic", "result"})
 
-	// OutcomeWaits counts how waits for an outcome ended (answered|timeout).
+	// GroupMembers is how many members each processor's consumer group has,
+	// as the API sees it (0: no instance of that processor runs).
+	GroupMembers = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "stockflow_consumer_group_members",
+		Help: "Members of each processor's consumer group, as seen by the API (0: the processor is not running).",
+	}, []string{"group"})
+
+	// OutcomeWaits counts how waits for an outcome ended (answered|timeout|not_queued).
 	OutcomeWaits = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_outcome_waits_total",
-		Help: "Waits for a processor outcome, by how they ended (answered|timeout).",
+		Help: "Waits for a processor outcome, by how they ended (answered|timeout|not_queued).",
 	}, []string{"result"})
 
 	// ProcessorMessages counts messages handled by processors, by group, topic and result.
@@ -75,7 +82,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		HTTPDuration, CommandsProduced, OutcomeWaits, ProcessorMessages, StockDecisions, OrdersFinished, RelayOutputs, RelayRetries, ReconcileMismatches,
+		HTTPDuration, CommandsProduced, OutcomeWaits, GroupMembers, ProcessorMessages, StockDecisions, OrdersFinished, RelayOutputs, RelayRetries, ReconcileMismatches,
 	)
 }
 
