@@ -61,6 +61,9 @@ var (
 	UserCodec             Codec[pb.User, *pb.User]
 	TimerCommandCodec     Codec[pb.TimerCommand, *pb.TimerCommand]
 	TimerBucketCodec      Codec[pb.TimerBucket, *pb.TimerBucket]
+	TransferCommandCodec  Codec[pb.TransferCommand, *pb.TransferCommand]
+	TransferStateCodec    Codec[pb.TransferState, *pb.TransferState]
+	TransferEventCodec    Codec[pb.TransferEvent, *pb.TransferEvent]
 	OutcomeCodec          Codec[pb.Outcome, *pb.Outcome]
 	DeadLetterCodec       Codec[pb.DeadLetter, *pb.DeadLetter]
 )
