@@ -19,6 +19,7 @@ func Graph() *goka.GroupGraph {
 		stream.Input(topics.StockGroup, topics.StockCommands, apply),
 		goka.Persist(schemas.StockLevelCodec),
 		goka.Output(topics.StockReplies, schemas.StockReplyCodec),
+		goka.Output(topics.TransferReplies, schemas.StockReplyCodec),
 		goka.Output(topics.StockMovements, schemas.StockMovementCodec),
 		goka.Output(topics.StockAlerts, schemas.StockAlertCodec),
 		goka.Lookup(topics.CatalogTable, schemas.ProductCodec),
@@ -58,6 +59,8 @@ func apply(ctx goka.Context, cmd *pb.StockCommand) error {
 		reply(ctx, cmd, "commit", k.Commit.GetOrderId(), 0, level, v)
 	case *pb.StockCommand_Adjust:
 		adjust(ctx, cmd, level, k.Adjust)
+	case *pb.StockCommand_TransferOut, *pb.StockCommand_TransferIn:
+		return applyTransfer(ctx, cmd, level)
 	default:
 		return stream.Errorf("stock command %q has no kind", cmd.GetCommandId())
 	}
@@ -81,6 +84,8 @@ func replay(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel) error 
 		reply(ctx, cmd, "commit", k.Commit.GetOrderId(), 0, level, Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK})
 	case *pb.StockCommand_Adjust:
 		outcome(ctx, cmd, &pb.Outcome{Result: &pb.Outcome_StockLevel{StockLevel: level}})
+	case *pb.StockCommand_TransferOut, *pb.StockCommand_TransferIn:
+		return applyTransfer(ctx, cmd, level)
 	}
 	return nil
 }
