@@ -13,6 +13,7 @@ import (
 	"github.com/stockflow/stockflow/processors/skus"
 	"github.com/stockflow/stockflow/processors/stock"
 	"github.com/stockflow/stockflow/processors/timer"
+	"github.com/stockflow/stockflow/processors/transfers"
 	"github.com/stockflow/stockflow/processors/users"
 	"github.com/stockflow/stockflow/processors/warehouses"
 )
@@ -27,6 +28,7 @@ var graphs = map[string]func() *goka.GroupGraph{
 	"shops":      shops.Graph,
 	"skus":       skus.Graph,
 	"users":      users.Graph,
+	"transfers":  transfers.Graph,
 }
 
 // ProcessorNames lists every processor, sorted.

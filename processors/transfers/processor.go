@@ -1,0 +1,149 @@
+package transfers
+
+import (
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/lovoo/goka"
+
+	"github.com/stockflow/stockflow/internal/stream"
+	"github.com/stockflow/stockflow/processors/stock"
+	"github.com/stockflow/stockflow/schemas"
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/topics"
+)
+
+// Graph is the transfers processor's goka group graph.
+func Graph() *goka.GroupGraph {
+	return goka.DefineGroup(topics.TransfersGroup,
+		stream.Input(topics.TransfersGroup, topics.TransferCommands, onCommand),
+		stream.Input(topics.TransfersGroup, topics.TransferReplies, onReply),
+		goka.Persist(schemas.TransferStateCodec),
+		goka.Lookup(topics.WarehousesTable, schemas.WarehouseCodec),
+		goka.Output(topics.StockCommands, schemas.StockCommandCodec),
+		goka.Output(topics.TransferEvents, schemas.TransferEventCodec),
+		goka.Output(topics.Outcomes, schemas.OutcomeCodec),
+		stream.DeadLetterOutput(),
+	)
+}
+
+func onCommand(ctx goka.Context, cmd *pb.TransferCommand) error {
+	if cmd.GetTransferId() != ctx.Key() {
+		return stream.Errorf("transfer command for %q arrived on key %q", cmd.GetTransferId(), ctx.Key())
+	}
+	s, _ := ctx.Value().(*pb.TransferState)
+	if replayed(ctx, s) {
+		redrive(ctx, s, true)
+		return nil
+	}
+	switch k := cmd.GetKind().(type) {
+	case *pb.TransferCommand_Request:
+		if s != nil {
+			// A retried request: answer again once decided; a requested
+			// one answers when it is.
+			apply(ctx, s, Effects{Publish: s.GetTransfer().GetStatus() != pb.TransferStatus_TRANSFER_STATUS_REQUESTED})
+			return nil
+		}
+		dest, _ := ctx.Lookup(topics.WarehousesTable, k.Request.GetToWarehouseId()).(*pb.Warehouse)
+		s, eff, err := Request(ctx.Key(), k.Request, dest, stampOf(ctx), time.Now())
+		if err != nil {
+			return stream.Errorf("%w", err)
+		}
+		apply(ctx, s, eff)
+	case *pb.TransferCommand_Redrive:
+		if s != nil {
+			redrive(ctx, s, false)
+		}
+	default:
+		return stream.Errorf("transfer command %q has no kind", cmd.GetCommandId())
+	}
+	return nil
+}
+
+func onReply(ctx goka.Context, r *pb.StockReply) error {
+	if r.GetTransferId() != ctx.Key() {
+		return stream.Errorf("transfer reply for %q arrived on key %q", r.GetTransferId(), ctx.Key())
+	}
+	s, _ := ctx.Value().(*pb.TransferState)
+	if s == nil {
+		slog.Warn("reply for an unknown transfer", "transfer", ctx.Key(), "command", r.GetCommand(), "status", r.GetStatus())
+		return nil
+	}
+	if replayed(ctx, s) {
+		redrive(ctx, s, true)
+		return nil
+	}
+	apply(ctx, s, OnReply(s, r, stampOf(ctx), time.Now()))
+	return nil
+}
+
+// stampOf names the input being processed: the stamp of every command the
+// transition sends.
+func stampOf(ctx goka.Context) Stamp {
+	return Stamp{Source: string(ctx.Topic()) + "/" + strconv.Itoa(int(ctx.Partition())), Offset: ctx.Offset()}
+}
+
+// apply stores the state, with the offset of the message applied, and
+// emits the transition's effects.
+func apply(ctx goka.Context, s *pb.TransferState, eff Effects) {
+	if eff.Changed {
+		if s.AppliedOffsets == nil {
+			s.AppliedOffsets = map[string]int64{}
+		}
+		s.AppliedOffsets[string(ctx.Topic())] = ctx.Offset()
+		ctx.SetValue(s)
+	}
+	emit(ctx, s, eff)
+}
+
+func emit(ctx goka.Context, s *pb.TransferState, eff Effects) {
+	t := s.GetTransfer()
+	if c := eff.Command; c != nil {
+		ctx.Emit(topics.StockCommands, stock.Key(c.GetProductId(), c.GetWarehouseId()), c)
+	}
+	if eff.Event != pb.TransferEventKind_TRANSFER_EVENT_KIND_UNSPECIFIED {
+		ctx.Emit(topics.TransferEvents, t.GetId(), &pb.TransferEvent{
+			EventId: t.GetId() + "#" + strconv.FormatInt(t.GetVersion(), 10),
+			Kind:    eff.Event, Transfer: t, AtUnixMs: t.GetUpdatedAtUnixMs(),
+		})
+	}
+	if eff.Publish {
+		ctx.Emit(topics.Outcomes, t.GetId(), &pb.Outcome{CorrelationId: t.GetId(), Result: &pb.Outcome_Transfer{Transfer: t}})
+	}
+}
+
+// replayed reports whether this message was applied before: Kafka
+// redelivers the messages after the last committed offset when a processor
+// restarts after a crash.
+func replayed(ctx goka.Context, s *pb.TransferState) bool {
+	applied, ok := s.GetAppliedOffsets()[string(ctx.Topic())]
+	return ok && ctx.Offset() <= applied
+}
+
+// redrive sends again what the state says is outstanding; after a replay
+// it also repeats the event the current version emitted, if any, which the
+// crash may have lost (consumers deduplicate by event id).
+func redrive(ctx goka.Context, s *pb.TransferState, replay bool) {
+	eff := Outstanding(s)
+	if replay {
+		eff.Event = eventOf(s.GetTransfer())
+	}
+	slog.Debug("re-sending what the transfer's state says is outstanding", "transfer", ctx.Key(), "replay", replay)
+	emit(ctx, s, eff)
+}
+
+// eventOf is the event the transfer's current version emitted: requested
+// at version 1, the decision once decided, none while the credit is in
+// flight (the debit emits no event).
+func eventOf(t *pb.Transfer) pb.TransferEventKind {
+	switch {
+	case t.GetStatus() == pb.TransferStatus_TRANSFER_STATUS_COMPLETED:
+		return pb.TransferEventKind_TRANSFER_EVENT_KIND_COMPLETED
+	case t.GetStatus() == pb.TransferStatus_TRANSFER_STATUS_REJECTED:
+		return pb.TransferEventKind_TRANSFER_EVENT_KIND_REJECTED
+	case t.GetVersion() == 1:
+		return pb.TransferEventKind_TRANSFER_EVENT_KIND_REQUESTED
+	}
+	return pb.TransferEventKind_TRANSFER_EVENT_KIND_UNSPECIFIED
+}
