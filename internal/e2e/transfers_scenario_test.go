@@ -1,0 +1,109 @@
+package e2e_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// transferBody is a transfer as the API answers it.
+type transferBody struct {
+	ID              string `json:"id"`
+	ProductID       string `json:"product_id"`
+	FromWarehouseID string `json:"from_warehouse_id"`
+	ToWarehouseID   string `json:"to_warehouse_id"`
+	Quantity        int64  `json:"quantity"`
+	Status          string `json:"status"`
+	CompletedAt     string `json:"completed_at"`
+}
+
+// transfer asks for a transfer with an Idempotency-Key and returns the status and body.
+func (s *system) transfer(key, product, from, to string, qty int) (int, []byte) {
+	s.t.Helper()
+	return s.call(http.MethodPost, "/warehouses/transfer",
+		map[string]any{"product_id": product, "from_warehouse_id": from, "to_warehouse_id": to, "quantity": qty, "reason": "rebalance"},
+		nil, "Idempotency-Key", key)
+}
+
+func (s *system) setStatus(warehouse, status string) {
+	s.t.Helper()
+	s.mustCall(http.StatusOK, http.MethodPatch, "/warehouses/"+warehouse+"/status", map[string]any{"status": status}, nil)
+}
+
+// expectProblem checks a problem+json answer: status, the field it names
+// and a phrase of its detail.
+func expectProblem(t *testing.T, what string, status int, body []byte, wantStatus int, location, phrase string) {
+	t.Helper()
+	if status != wantStatus {
+		t.Fatalf("%s = %d %s, want %d", what, status, body, wantStatus)
+	}
+	pr := decode[problem](t, body)
+	if len(pr.Errors) == 0 || pr.Errors[0].Location != location || !strings.Contains(pr.Detail, phrase) {
+		t.Fatalf("%s: problem %+v, want it to name %s and say %q", what, pr, location, phrase)
+	}
+}
+
+// transfersMoveAvailableStock: a transfer moves only available stock,
+// creates the destination level, is idempotent by key, is listed, and
+// respects inactive warehouses (out allowed, in refused).
+func transfersMoveAvailableStock(t *testing.T, s *system, sku func(string) string) {
+	w1, w2, w3 := s.warehouse("north"), s.warehouse("south"), s.warehouse("east")
+	p := s.product(sku("TR"))
+	shop := s.shop(w1)
+	s.receive(w1, p, 10)
+	if status, body := s.place(shop, lines(p, 6)); status != http.StatusCreated {
+		t.Fatalf("place = %d %s", status, body)
+	}
+
+	status, body := s.transfer(sku("tr-too-much"), p, w1, w2, 5)
+	expectProblem(t, "transfer of 5 with 4 available", status, body, http.StatusConflict, "body.quantity", "4 available")
+	s.expectLevel(p, w1, 10, 6)
+
+	status, body = s.transfer(sku("tr-1"), p, w1, w2, 4)
+	if status != http.StatusCreated {
+		t.Fatalf("transfer = %d %s, want 201", status, body)
+	}
+	tr := decode[transferBody](t, body)
+	if tr.Status != "completed" || tr.Quantity != 4 || tr.CompletedAt == "" {
+		t.Fatalf("transfer %+v, want completed", tr)
+	}
+	s.expectLevel(p, w1, 6, 6)
+	s.expectLevel(p, w2, 4, 0)
+
+	// The same key and body answer the first result; another body is refused.
+	if status, body := s.transfer(sku("tr-1"), p, w1, w2, 4); status != http.StatusCreated || decode[transferBody](t, body).ID != tr.ID {
+		t.Fatalf("retry = %d %s, want 201 with %s", status, body, tr.ID)
+	}
+	status, body = s.transfer(sku("tr-1"), p, w1, w2, 3)
+	expectProblem(t, "key reused for another body", status, body, http.StatusUnprocessableEntity, "header.Idempotency-Key", "Idempotency-Key")
+	s.expectLevel(p, w2, 4, 0)
+
+	var got transferBody
+	s.mustCall(http.StatusOK, http.MethodGet, "/transfers/"+tr.ID, nil, &got)
+	if got.Status != "completed" || got.ToWarehouseID != w2 {
+		t.Fatalf("GET transfer %+v", got)
+	}
+	var list struct {
+		Items []transferBody `json:"items"`
+	}
+	s.mustCall(http.StatusOK, http.MethodGet, "/transfers?product_id="+p+"&warehouse_id="+w2+"&status=completed", nil, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != tr.ID {
+		t.Fatalf("listed %+v, want only %s", list.Items, tr.ID)
+	}
+
+	// Into an inactive warehouse: refused. Out of one: allowed.
+	s.setStatus(w3, "inactive")
+	status, body = s.transfer(sku("tr-into-inactive"), p, w2, w3, 1)
+	expectProblem(t, "transfer into an inactive warehouse", status, body, http.StatusConflict, "body.to_warehouse_id", "inactive")
+	s.setStatus(w2, "inactive")
+	if status, body := s.transfer(sku("tr-out-of-inactive"), p, w2, w1, 3); status != http.StatusCreated {
+		t.Fatalf("transfer out of an inactive warehouse = %d %s, want 201", status, body)
+	}
+	s.expectLevel(p, w2, 1, 0)
+	s.expectLevel(p, w1, 9, 6)
+}
+
+func TestTransfersMoveAvailableStock(t *testing.T) {
+	s := start(t, t.TempDir())
+	transfersMoveAvailableStock(t, s, plainSKU)
+}
