@@ -9,8 +9,8 @@ import (
 	"github.com/stockflow/stockflow/topics"
 )
 
-func transferOutCmd(transfer string, qty int64) *pb.StockCommand {
-	return &pb.StockCommand{CommandId: transfer + "/out", ProductId: "p1", WarehouseId: "w1", Source: "transfer-commands/0", SourceOffset: 7,
+func transferOutCmd(transfer string, qty, offset int64) *pb.StockCommand {
+	return &pb.StockCommand{CommandId: transfer + "/out", ProductId: "p1", WarehouseId: "w1", Source: "transfer-commands/0", SourceOffset: offset,
 		Kind: &pb.StockCommand_TransferOut{TransferOut: &pb.TransferOut{TransferId: transfer, Quantity: qty}}}
 }
 
@@ -21,10 +21,10 @@ func TestTransferLegsReplyOnTransferRepliesKeyedByTransfer(t *testing.T) {
 	movements := gkt.NewQueueTracker(string(topics.StockMovements))
 
 	gokatest.Send(t, gkt, topics.StockCommands, key, receiveCmd("a1", 5))
-	gokatest.Send(t, gkt, topics.StockCommands, key, transferOutCmd("t1", 3))
-	gokatest.Send(t, gkt, topics.StockCommands, key, transferOutCmd("t1", 3)) // re-sent
-	gokatest.Send(t, gkt, topics.StockCommands, key, transferOutCmd("t2", 3))
-	gokatest.Send(t, gkt, topics.StockCommands, "p1@w9", &pb.StockCommand{CommandId: "t1/in", ProductId: "p1", WarehouseId: "w9",
+	gokatest.Send(t, gkt, topics.StockCommands, key, transferOutCmd("t1", 3, 7))
+	gokatest.Send(t, gkt, topics.StockCommands, key, transferOutCmd("t1", 3, 7)) // re-sent
+	gokatest.Send(t, gkt, topics.StockCommands, key, transferOutCmd("t2", 3, 8))
+	gokatest.Send(t, gkt, topics.StockCommands, "p1@w9", &pb.StockCommand{CommandId: "t1/in", ProductId: "p1", WarehouseId: "w9", Source: "transfer-replies/0", SourceOffset: 3,
 		Kind: &pb.StockCommand_TransferIn{TransferIn: &pb.TransferIn{TransferId: "t1", Quantity: 3}}})
 
 	keys, rs := gokatest.Drain[*pb.StockReply](t, replies)

@@ -11,8 +11,8 @@ import (
 
 // applyTransfer runs a transfer leg (TransferOut or TransferIn) against the
 // level, stores it, and answers the transfers saga on transfer-replies.
-// The legs are idempotent by transfer id, so a replayed command is applied
-// the same way: it finds its mark and repeats its answer.
+// The legs are deduplicated by their saga stamp, so a replayed command is
+// run the same way: it finds its stamp applied and repeats its answer.
 func applyTransfer(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel) error {
 	var (
 		v                   Verdict
@@ -30,7 +30,7 @@ func applyTransfer(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel)
 	if transferID == "" {
 		return stream.Errorf("%s command %q has no transfer id", command, cmd.GetCommandId())
 	}
-	if v, err = leg(level, transferID, qty); err != nil {
+	if v, err = leg(level, transferID, qty, StampOf(cmd)); err != nil {
 		return stream.Errorf("%w", err)
 	}
 	record(ctx, cmd, level, v)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stockflow/stockflow/processors/stock"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
 
@@ -15,10 +16,7 @@ var ErrInvalidTransfer = errors.New("invalid transfer")
 // Stamp names the saga input that first sent a stock command: its
 // "<topic>/<partition>" and offset. The stock processor applies each stamp
 // at most once, and a re-send carries the stamp of the first send.
-type Stamp struct {
-	Source string
-	Offset int64
-}
+type Stamp = stock.Stamp
 
 // Effects are what a transition asks the processor to emit.
 type Effects struct {

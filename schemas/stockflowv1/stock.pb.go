@@ -851,8 +851,13 @@ type StockLevel struct {
 	// message at or below it is a replay after a crash and is not applied
 	// again; its reply is repeated from the current state.
 	AppliedOffset int64 `protobuf:"varint,9,opt,name=applied_offset,json=appliedOffset,proto3" json:"applied_offset,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Transfer legs applied here: per source ("<topic>/<partition>" of the
+	// transfers saga's input), the highest source_offset applied. A leg at
+	// or below it is a re-send and is answered, not applied again. (Interim:
+	// to be folded into the stamp deduplication of every saga command.)
+	TransferSources map[string]int64 `protobuf:"bytes,10,rep,name=transfer_sources,json=transferSources,proto3" json:"transfer_sources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *StockLevel) Reset() {
@@ -946,6 +951,13 @@ func (x *StockLevel) GetAppliedOffset() int64 {
 		return x.AppliedOffset
 	}
 	return 0
+}
+
+func (x *StockLevel) GetTransferSources() map[string]int64 {
+	if x != nil {
+		return x.TransferSources
+	}
+	return nil
 }
 
 // StockReply tells the orders saga what a stock command did. Topic:
@@ -1387,7 +1399,7 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x1c\n" +
 	"\treference\x18\x04 \x01(\tR\treference\x12-\n" +
 	"\x10expected_on_hand\x18\x05 \x01(\x03H\x00R\x0eexpectedOnHand\x88\x01\x01B\x13\n" +
-	"\x11_expected_on_hand\"\xfe\x02\n" +
+	"\x11_expected_on_hand\"\x9c\x04\n" +
 	"\n" +
 	"StockLevel\x12\x1d\n" +
 	"\n" +
@@ -1399,9 +1411,14 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x06recent\x18\x06 \x03(\tR\x06recent\x12\x18\n" +
 	"\aversion\x18\a \x01(\x03R\aversion\x12+\n" +
 	"\x12updated_at_unix_ms\x18\b \x01(\x03R\x0fupdatedAtUnixMs\x12%\n" +
-	"\x0eapplied_offset\x18\t \x01(\x03R\rappliedOffset\x1a8\n" +
+	"\x0eapplied_offset\x18\t \x01(\x03R\rappliedOffset\x12X\n" +
+	"\x10transfer_sources\x18\n" +
+	" \x03(\v2-.stockflow.v1.StockLevel.TransferSourcesEntryR\x0ftransferSources\x1a8\n" +
 	"\n" +
 	"HoldsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\x1aB\n" +
+	"\x14TransferSourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xce\x02\n" +
 	"\n" +
@@ -1494,7 +1511,7 @@ func file_stockflow_v1_stock_proto_rawDescGZIP() []byte {
 }
 
 var file_stockflow_v1_stock_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_stockflow_v1_stock_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_stockflow_v1_stock_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_stockflow_v1_stock_proto_goTypes = []any{
 	(AdjustKind)(0),       // 0: stockflow.v1.AdjustKind
 	(ReplyStatus)(0),      // 1: stockflow.v1.ReplyStatus
@@ -1512,6 +1529,7 @@ var file_stockflow_v1_stock_proto_goTypes = []any{
 	(*StockMovement)(nil), // 13: stockflow.v1.StockMovement
 	(*StockAlert)(nil),    // 14: stockflow.v1.StockAlert
 	nil,                   // 15: stockflow.v1.StockLevel.HoldsEntry
+	nil,                   // 16: stockflow.v1.StockLevel.TransferSourcesEntry
 }
 var file_stockflow_v1_stock_proto_depIdxs = []int32{
 	5,  // 0: stockflow.v1.StockCommand.reserve:type_name -> stockflow.v1.Reserve
@@ -1522,15 +1540,16 @@ var file_stockflow_v1_stock_proto_depIdxs = []int32{
 	9,  // 5: stockflow.v1.StockCommand.transfer_in:type_name -> stockflow.v1.TransferIn
 	0,  // 6: stockflow.v1.Adjust.kind:type_name -> stockflow.v1.AdjustKind
 	15, // 7: stockflow.v1.StockLevel.holds:type_name -> stockflow.v1.StockLevel.HoldsEntry
-	1,  // 8: stockflow.v1.StockReply.status:type_name -> stockflow.v1.ReplyStatus
-	2,  // 9: stockflow.v1.StockMovement.kind:type_name -> stockflow.v1.MovementKind
-	0,  // 10: stockflow.v1.StockMovement.adjust_kind:type_name -> stockflow.v1.AdjustKind
-	3,  // 11: stockflow.v1.StockAlert.kind:type_name -> stockflow.v1.StockAlertKind
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	16, // 8: stockflow.v1.StockLevel.transfer_sources:type_name -> stockflow.v1.StockLevel.TransferSourcesEntry
+	1,  // 9: stockflow.v1.StockReply.status:type_name -> stockflow.v1.ReplyStatus
+	2,  // 10: stockflow.v1.StockMovement.kind:type_name -> stockflow.v1.MovementKind
+	0,  // 11: stockflow.v1.StockMovement.adjust_kind:type_name -> stockflow.v1.AdjustKind
+	3,  // 12: stockflow.v1.StockAlert.kind:type_name -> stockflow.v1.StockAlertKind
+	13, // [13:13] is the sub-list for method output_type
+	13, // [13:13] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_stock_proto_init() }
@@ -1553,7 +1572,7 @@ func file_stockflow_v1_stock_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_stockflow_v1_stock_proto_rawDesc), len(file_stockflow_v1_stock_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
