@@ -1,6 +1,8 @@
 // Command loadgen measures stockflow's order path: it seeds warehouses,
 // products, a shop and stock through the API, then places orders from many
-// concurrent clients and prints throughput and latency percentiles.
+// concurrent clients and prints throughput and latency percentiles. The
+// transfers scenario does the same for transfers between warehouses, the
+// catalog scenario for product reads.
 //
 // Without --url it starts a whole stockflow (embedded broker, processors,
 // API) in process on a temporary data directory, so `make bench` needs
@@ -26,6 +28,7 @@ type options struct {
 	password   string
 	catalog    catalogOptions
 	orders     int
+	transfers  int
 	clients    int
 	products   int
 	warehouses int
@@ -36,7 +39,7 @@ type options struct {
 func main() {
 	var o options
 	flag.StringVar(&o.url, "url", "", "stockflow API base URL; empty starts one in process")
-	flag.StringVar(&o.scenario, "scenario", "orders", "orders (place orders) or catalog (seed products x warehouses, time GET /products)")
+	flag.StringVar(&o.scenario, "scenario", "orders", "orders (place orders), transfers (move stock between warehouses) or catalog (seed products x warehouses, time GET /products)")
 	flag.StringVar(&o.email, "admin-email", "admin@example.com", "admin account to seed with (created when loadgen starts stockflow itself)")
 	flag.StringVar(&o.password, "admin-password", "admin-password", "its password")
 	flag.IntVar(&o.catalog.products, "catalog-products", 10_000, "catalog scenario: products to seed")
@@ -44,6 +47,7 @@ func main() {
 	flag.IntVar(&o.catalog.reads, "catalog-reads", 2_000, "catalog scenario: GET /products requests per variant")
 	flag.IntVar(&o.catalog.pageSize, "catalog-page", 50, "catalog scenario: page size")
 	flag.IntVar(&o.orders, "orders", 20000, "orders to place")
+	flag.IntVar(&o.transfers, "transfers", 20000, "transfers scenario: transfers to ask for")
 	flag.IntVar(&o.clients, "clients", 64, "concurrent clients")
 	flag.IntVar(&o.products, "products", 100, "products to spread orders over")
 	flag.IntVar(&o.warehouses, "warehouses", 2, "warehouses serving the shop")
@@ -74,8 +78,11 @@ func run(ctx context.Context, o options) error {
 	if err := c.login(ctx, o.email, o.password); err != nil {
 		return err
 	}
-	if o.scenario == "catalog" {
+	switch o.scenario {
+	case "catalog":
 		return benchCatalog(ctx, c, o, o.catalog)
+	case "transfers":
+		return benchTransfers(ctx, c, o)
 	}
 	setup, err := seed(ctx, c, o)
 	if err != nil {
