@@ -14,15 +14,14 @@ import (
 
 // job is one client action of the conservation test.
 type job struct {
-	transfer       bool
-	product        int
-	from, to       int
-	qty            int
-	pay, cancel    bool
-	key            string
-	id             string
-	status         int
-	transferStatus string
+	transfer    bool
+	product     int
+	from, to    int
+	qty         int
+	pay, cancel bool
+	key         string
+	id          string
+	status      int
 }
 
 // TestTransfersConserveStockUnderConcurrentLoad runs 1,000 random transfers
@@ -103,30 +102,40 @@ func TestTransfersConserveStockUnderConcurrentLoad(t *testing.T) {
 
 	// Every transfer is decided; every unpaid, uncancelled order expires.
 	counts := map[string]int{}
-	for _, j := range jobs {
-		if j.transfer {
-			j.transferStatus = s.decidedTransfer(j.id)
-			counts[j.transferStatus]++
+	eventually(t, func() string {
+		counts = map[string]int{}
+		for _, tr := range s.allTransfers() {
+			counts[tr.Status]++
 		}
-	}
+		if counts["requested"] > 0 {
+			return fmt.Sprintf("transfers still requested: %v", counts)
+		}
+		return ""
+	})
 	t.Logf("transfers: %v", counts)
 	if counts["completed"]+counts["rejected"] != nTransfers || counts["completed"] == 0 || counts["rejected"] == 0 {
 		t.Fatalf("transfers ended %v; want all %d completed or rejected, some of each", counts, nTransfers)
 	}
-	committed := make([]int64, nProducts)
-	for _, j := range jobs {
-		if j.transfer || j.status != http.StatusCreated {
-			continue
+	var orders []order
+	eventually(t, func() string {
+		orders = s.allOrders()
+		for _, o := range orders {
+			if o.Status == "pending" || o.Status == "reserved" {
+				return "order " + o.ID + " still " + o.Status
+			}
 		}
-		o := s.settledOrder(j.id)
+		return ""
+	})
+	committed := map[string]int64{}
+	for _, o := range orders {
 		for _, a := range o.Allocations {
 			if o.Status == "paid" {
-				committed[j.product] += a.Quantity
+				committed[a.ProductID] += a.Quantity
 			}
 		}
 	}
-	for i, p := range ps {
-		want := int64(nWarehouses*perLevel) - committed[i]
+	for _, p := range ps {
+		want := int64(nWarehouses*perLevel) - committed[p]
 		eventually(t, func() string {
 			var sum int64
 			for _, w := range ws {
@@ -137,7 +146,7 @@ func TestTransfersConserveStockUnderConcurrentLoad(t *testing.T) {
 				sum += l.OnHand
 			}
 			if sum != want {
-				return fmt.Sprintf("product %s: on_hand sums to %d over warehouses, want received %d - committed %d = %d", p, sum, nWarehouses*perLevel, committed[i], want)
+				return fmt.Sprintf("product %s: on_hand sums to %d over warehouses, want received %d - committed %d = %d", p, sum, nWarehouses*perLevel, committed[p], want)
 			}
 			return ""
 		})
@@ -195,36 +204,23 @@ func runOrder(s *system, j *job, shop string, ps []string, fail func(string, ...
 	}
 }
 
-// decidedTransfer waits until the transfer is completed or rejected and
-// returns its status ("rejected" for transfers answered 409).
-func (s *system) decidedTransfer(id string) string {
+// allOrders pages through GET /orders (every order, for the admin).
+func (s *system) allOrders() []order {
 	s.t.Helper()
-	if id == "rejected" {
-		return id
+	var all []order
+	cursor := ""
+	for {
+		var page struct {
+			Items      []order `json:"items"`
+			NextCursor string  `json:"next_cursor"`
+		}
+		s.mustCall(http.StatusOK, http.MethodGet, "/orders?limit=500&cursor="+cursor, nil, &page)
+		all = append(all, page.Items...)
+		if page.NextCursor == "" {
+			return all
+		}
+		cursor = page.NextCursor
 	}
-	var tr transferBody
-	eventually(s.t, func() string {
-		s.mustCall(http.StatusOK, http.MethodGet, "/transfers/"+id, nil, &tr)
-		if tr.Status == "requested" {
-			return "transfer " + id + " still requested"
-		}
-		return ""
-	})
-	return tr.Status
-}
-
-// settledOrder waits until the order is paid, cancelled or expired.
-func (s *system) settledOrder(id string) order {
-	s.t.Helper()
-	var o order
-	eventually(s.t, func() string {
-		s.mustCall(http.StatusOK, http.MethodGet, "/orders/"+id, nil, &o)
-		if o.Status == "pending" || o.Status == "reserved" {
-			return "order " + id + " still " + o.Status
-		}
-		return ""
-	})
-	return o
 }
 
 // decodeQuiet decodes data, leaving the zero value when it cannot (for
