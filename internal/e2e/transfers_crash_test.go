@@ -112,12 +112,13 @@ func makeTransferAttempts(round int, ps, ws []string, n int) []*transferAttempt 
 	return out
 }
 
-// runTransfersUntilKilled sends the attempts from 12 clients and SIGKILLs
+// runTransfersUntilKilled sends the attempts from 32 clients (many in
+// flight, so that the kill finds some between debit and credit) and SIGKILLs
 // the process after d; it returns when the process was killed.
 func runTransfersUntilKilled(s *system, batch []*transferAttempt, cmd *exec.Cmd, d time.Duration) time.Time {
 	next := make(chan *transferAttempt)
 	var wg sync.WaitGroup
-	for range 12 {
+	for range 32 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
