@@ -42,13 +42,19 @@ var (
 	// StockDecisions counts stock rule verdicts by command and status.
 	StockDecisions = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_stock_decisions_total",
-		Help: "Stock processor verdicts by command (reserve|release|commit|adjust) and status.",
+		Help: "Stock processor verdicts by command (reserve|release|commit|adjust|transfer_out|transfer_in) and status.",
 	}, []string{"command", "status"})
 
 	// OrdersFinished counts orders reaching a decided status.
 	OrdersFinished = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_orders_total",
 		Help: "Orders reaching a status (reserved|rejected|paid|cancelled|expired).",
+	}, []string{"status"})
+
+	// TransfersFinished counts transfers reaching a decided status.
+	TransfersFinished = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stockflow_transfers_total",
+		Help: "Transfers reaching a status (completed|rejected).",
 	}, []string{"status"})
 )
 
@@ -57,6 +63,7 @@ func init() {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		HTTPDuration, CommandsProduced, OutcomeWaits, ProcessorMessages, StockDecisions, OrdersFinished,
+		TransfersFinished,
 	)
 }
 

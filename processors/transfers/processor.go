@@ -7,6 +7,7 @@ import (
 
 	"github.com/lovoo/goka"
 
+	"github.com/stockflow/stockflow/internal/metrics"
 	"github.com/stockflow/stockflow/internal/stream"
 	"github.com/stockflow/stockflow/processors/stock"
 	"github.com/stockflow/stockflow/schemas"
@@ -93,6 +94,9 @@ func apply(ctx goka.Context, s *pb.TransferState, eff Effects) {
 		}
 		s.AppliedOffsets[string(ctx.Topic())] = ctx.Offset()
 		ctx.SetValue(s)
+		if eff.Publish {
+			metrics.TransfersFinished.WithLabelValues(StatusName(s.GetTransfer().GetStatus())).Inc()
+		}
 	}
 	emit(ctx, s, eff)
 }
