@@ -22,7 +22,7 @@ type drainRefusal struct {
 	huma.ErrorModel
 	Reason           string `json:"reason" enum:"open_reservations,open_transfers"`
 	OpenReservations int64  `json:"open_reservations" doc:"Units reserved in the warehouse for unsettled orders."`
-	OpenTransfers    int    `json:"open_transfers" doc:"Transfers out of or into the warehouse still requested."`
+	OpenTransfers    int    `json:"open_transfers" doc:"Transfers out of or into the warehouse still requested, and transfers in transit to it."`
 }
 
 // checkDrained refuses while stock is reserved in the warehouse or a
@@ -67,13 +67,22 @@ func (s *server) reservedIn(warehouseID string) (int64, error) {
 	return sum, err
 }
 
-// openTransfers counts requested transfers out of or into the warehouse.
+// openTransfers counts transfers still requested out of or into the
+// warehouse, and those in transit to it.
 func (s *server) openTransfers(warehouseID string) (int, error) {
 	n := 0
 	err := scan(s.Views.Transfers, func(st *pb.TransferState) {
 		t := st.GetTransfer()
-		if t.GetStatus() == pb.TransferStatus_TRANSFER_STATUS_REQUESTED && (t.GetFromWarehouseId() == warehouseID || t.GetToWarehouseId() == warehouseID) {
-			n++
+		from, to := t.GetFromWarehouseId() == warehouseID, t.GetToWarehouseId() == warehouseID
+		switch t.GetStatus() {
+		case pb.TransferStatus_TRANSFER_STATUS_REQUESTED:
+			if from || to {
+				n++
+			}
+		case pb.TransferStatus_TRANSFER_STATUS_IN_TRANSIT:
+			if to {
+				n++
+			}
 		}
 	})
 	return n, err

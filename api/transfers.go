@@ -25,11 +25,13 @@ type Transfer struct {
 	Quantity        int64         `json:"quantity"`
 	Reason          string        `json:"reason,omitempty"`
 	Reference       string        `json:"reference,omitempty"`
-	Status          string        `json:"status" enum:"requested,completed,rejected" doc:"requested until the source is debited and the destination credited (completed), or the debit is refused (rejected)."`
+	InTransit       bool          `json:"in_transit,omitempty" doc:"Shipped in transit: the destination is credited on POST /transfers/{id}/receive."`
+	Status          string        `json:"status" enum:"requested,in_transit,completed,rejected" doc:"requested until the source is debited and the destination credited (completed), or the debit is refused (rejected); in_transit between the debit and the receipt of a transfer shipped in transit."`
 	Problem         *OrderProblem `json:"problem,omitempty" doc:"Why the transfer was rejected."`
 	CreatedAt       string        `json:"created_at" format:"date-time"`
 	UpdatedAt       string        `json:"updated_at,omitempty" format:"date-time"`
 	DebitedAt       string        `json:"debited_at,omitempty" format:"date-time" doc:"When the source warehouse was debited."`
+	ReceivedAt      string        `json:"received_at,omitempty" format:"date-time" doc:"When the goods of an in-transit transfer were received."`
 	CompletedAt     string        `json:"completed_at,omitempty" format:"date-time" doc:"When the destination warehouse was credited."`
 }
 
@@ -40,6 +42,7 @@ type transferBody struct {
 	Quantity        int64  `json:"quantity" minimum:"1" maximum:"1000000000"`
 	Reason          string `json:"reason,omitempty" maxLength:"500" example:"rebalance before the sale"`
 	Reference       string `json:"reference,omitempty" maxLength:"200" example:"TR-2026-0042"`
+	InTransit       bool   `json:"in_transit,omitempty" doc:"Ship in transit: debit the source now, credit the destination only on POST /transfers/{id}/receive; meanwhile the stock is in no warehouse. Default false: credit at once."`
 }
 
 type createTransferInput struct {
@@ -61,7 +64,7 @@ type listTransfersInput struct {
 	PageParams
 	ProductID   string `query:"product_id" pattern:"^[A-Za-z0-9_-]{1,64}$" doc:"Only transfers of this product."`
 	WarehouseID string `query:"warehouse_id" pattern:"^[A-Za-z0-9_-]{1,64}$" doc:"Only transfers out of or into this warehouse."`
-	Status      string `query:"status" enum:"requested,completed,rejected" doc:"Only transfers in this status."`
+	Status      string `query:"status" enum:"requested,in_transit,completed,rejected" doc:"Only transfers in this status."`
 }
 
 type transferPage struct {
@@ -77,6 +80,13 @@ func (s *server) registerTransfers(api huma.API) {
 			"or naming to_warehouse_id when the destination is inactive, or 202 with a Location to poll when the outcome takes longer than the wait timeout.",
 		MaxBodyBytes: smallBody, Errors: []int{http.StatusConflict, http.StatusNotFound, http.StatusUnprocessableEntity},
 	}), s.createTransfer)
+	huma.Register(api, adminOnly(huma.Operation{
+		OperationID: "receive-transfer", Method: http.MethodPost, Path: "/transfers/{transferId}/receive",
+		Summary: "Receive an in-transit transfer's goods, crediting the destination", Tags: []string{"Transfers"},
+		Description: "Answers 200 with the completed transfer (also when it already was), 409 when it is not in transit (still requested, or rejected), " +
+			"or 202 with a Location to poll. The destination is credited even if it was deactivated meanwhile: the goods are there.",
+		Errors: []int{http.StatusConflict, http.StatusNotFound},
+	}), s.receiveTransfer)
 	huma.Register(api, adminOnly(huma.Operation{
 		OperationID: "list-transfers", Method: http.MethodGet, Path: "/transfers",
 		Summary: "List transfers, optionally by product, warehouse and status", Tags: []string{"Transfers"},
@@ -147,13 +157,13 @@ func (s *server) resolveTransfer(in *createTransferInput) (*pb.RequestTransfer, 
 	}
 	return &pb.RequestTransfer{
 		ProductId: b.ProductID, FromWarehouseId: b.FromWarehouseID, ToWarehouseId: b.ToWarehouseID, Quantity: b.Quantity,
-		Reason: strings.TrimSpace(b.Reason), Reference: b.Reference, RequestHash: transferHash(b),
+		Reason: strings.TrimSpace(b.Reason), Reference: b.Reference, RequestHash: transferHash(b), InTransit: b.InTransit,
 	}, nil
 }
 
 func transferHash(b transferBody) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s\n%s\n%d\n%s\n%s\n", b.ProductID, b.FromWarehouseID, b.ToWarehouseID, b.Quantity, strings.TrimSpace(b.Reason), b.Reference)
+	fmt.Fprintf(h, "%s\n%s\n%s\n%d\n%s\n%s\n%t\n", b.ProductID, b.FromWarehouseID, b.ToWarehouseID, b.Quantity, strings.TrimSpace(b.Reason), b.Reference, b.InTransit)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
@@ -161,8 +171,8 @@ func transferDecided(o *pb.Outcome) bool {
 	return o.GetTransfer().GetStatus() != pb.TransferStatus_TRANSFER_STATUS_REQUESTED
 }
 
-// transferResult answers with a transfer: 201 when completed, 202 while
-// requested, problem+json (409 or 404) when rejected.
+// transferResult answers with a transfer: 201 when completed or in
+// transit, 202 while requested, problem+json (409 or 404) when rejected.
 func transferResult(t *pb.Transfer) (*transferOutput, error) {
 	if t.GetStatus() == pb.TransferStatus_TRANSFER_STATUS_REJECTED && t.GetProblem() != nil {
 		return nil, problemError(t.GetProblem())
@@ -172,6 +182,43 @@ func transferResult(t *pb.Transfer) (*transferOutput, error) {
 		status = http.StatusAccepted
 	}
 	return &transferOutput{Status: status, Location: "/transfers/" + t.GetId(), Body: transferJSON(t)}, nil
+}
+
+// receiveTransfer credits an in-transit transfer's destination and waits
+// for the credit.
+func (s *server) receiveTransfer(ctx context.Context, in *transferIDInput) (*transferOutput, error) {
+	t, ok, err := s.transfer(in.TransferID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("transfer", in.TransferID, "path.transferId")
+	}
+	switch t.GetStatus() {
+	case pb.TransferStatus_TRANSFER_STATUS_COMPLETED:
+		return &transferOutput{Status: http.StatusOK, Location: "/transfers/" + t.GetId(), Body: transferJSON(t)}, nil
+	case pb.TransferStatus_TRANSFER_STATUS_IN_TRANSIT:
+	default:
+		msg := fmt.Sprintf("transfer %s is %s: only a transfer in transit can be received", t.GetId(), transfers.StatusName(t.GetStatus()))
+		return nil, fieldError(http.StatusConflict, msg, "path.transferId", t.GetId())
+	}
+	// Outcomes of a transfer, refusals included, answer on its id.
+	cmd := &pb.TransferCommand{
+		CommandId: newID("", ""), TransferId: t.GetId(), CorrelationId: t.GetId(), IssuedAtUnixMs: nowMs(),
+		Kind: &pb.TransferCommand_Receive{Receive: &pb.ReceiveTransfer{}},
+	}
+	o, err := s.request(ctx, topics.TransferCommands, t.GetId(), t.GetId(), cmd, func(o *pb.Outcome) bool {
+		return o.GetProblem() != nil || o.GetTransfer().GetStatus() == pb.TransferStatus_TRANSFER_STATUS_COMPLETED
+	})
+	if err != nil {
+		return nil, pendingAsAccepted(err, "/transfers/"+t.GetId())
+	}
+	done := o.GetTransfer()
+	if done == nil {
+		return nil, unexpectedOutcome(o)
+	}
+	s.awaitTransfer(ctx, done.GetId(), done.GetVersion())
+	return &transferOutput{Status: http.StatusOK, Location: "/transfers/" + done.GetId(), Body: transferJSON(done)}, nil
 }
 
 func (s *server) getTransfer(_ context.Context, in *transferIDInput) (*transferOutput, error) {
@@ -229,7 +276,8 @@ func transferJSON(t *pb.Transfer) Transfer {
 		ID: t.GetId(), ProductID: t.GetProductId(), FromWarehouseID: t.GetFromWarehouseId(), ToWarehouseID: t.GetToWarehouseId(),
 		Quantity: t.GetQuantity(), Reason: t.GetReason(), Reference: t.GetReference(), Status: transfers.StatusName(t.GetStatus()),
 		CreatedAt: rfc3339(t.GetCreatedAtUnixMs()), UpdatedAt: rfc3339(t.GetUpdatedAtUnixMs()),
-		DebitedAt: rfc3339(t.GetDebitedAtUnixMs()), CompletedAt: rfc3339(t.GetCompletedAtUnixMs()),
+		DebitedAt: rfc3339(t.GetDebitedAtUnixMs()), ReceivedAt: rfc3339(t.GetReceivedAtUnixMs()), CompletedAt: rfc3339(t.GetCompletedAtUnixMs()),
+		InTransit: t.GetInTransit(),
 	}
 	if p := t.GetProblem(); p != nil {
 		out.Problem = &OrderProblem{Detail: p.GetDetail(), Field: p.GetField()}

@@ -85,6 +85,10 @@ func TestRealKafka(t *testing.T) {
 		transfersMoveAvailableStock(t, shared.on(t), sku)
 	})
 
+	t.Run("transfers_in_transit_credit_on_receipt", func(t *testing.T) {
+		transfersInTransit(t, shared.on(t), sku)
+	})
+
 	// Expiry needs a short reservation TTL on the whole shared system (it
 	// would expire the other scenarios' orders too): it stays in the kfake
 	// suite (expiry_test.go).

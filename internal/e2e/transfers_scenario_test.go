@@ -14,6 +14,8 @@ type transferBody struct {
 	ToWarehouseID   string `json:"to_warehouse_id"`
 	Quantity        int64  `json:"quantity"`
 	Status          string `json:"status"`
+	InTransit       bool   `json:"in_transit"`
+	ReceivedAt      string `json:"received_at"`
 	CompletedAt     string `json:"completed_at"`
 }
 
@@ -101,6 +103,67 @@ func transfersMoveAvailableStock(t *testing.T, s *system, sku func(string) strin
 	}
 	s.expectLevel(p, w2, 1, 0)
 	s.expectLevel(p, w1, 9, 6)
+}
+
+// transfersInTransit: a transfer shipped in transit debits the source at
+// once and credits the destination only when received; receiving twice
+// credits once; a transfer not in transit cannot be received.
+func transfersInTransit(t *testing.T, s *system, sku func(string) string) {
+	w1, w2 := s.warehouse("north"), s.warehouse("south")
+	p := s.product(sku("TRUCK"))
+	s.receive(w1, p, 10)
+
+	status, body := s.call(http.MethodPost, "/warehouses/transfer",
+		map[string]any{"product_id": p, "from_warehouse_id": w1, "to_warehouse_id": w2, "quantity": 6, "in_transit": true, "reference": "truck-7"},
+		nil, "Idempotency-Key", sku("truck-7"))
+	tr := decode[transferBody](t, body)
+	if status != http.StatusCreated || tr.Status != "in_transit" || !tr.InTransit || tr.CompletedAt != "" {
+		t.Fatalf("ship = %d %s, want 201 in_transit", status, body)
+	}
+	s.expectLevel(p, w1, 4, 0)
+	s.expectLevel(p, w2, 0, 0)
+	var listed struct {
+		Items []transferBody `json:"items"`
+	}
+	s.mustCall(http.StatusOK, http.MethodGet, "/transfers?product_id="+p+"&status=in_transit", nil, &listed)
+	if len(listed.Items) != 1 || listed.Items[0].ID != tr.ID {
+		t.Fatalf("in transit: %+v, want %s", listed.Items, tr.ID)
+	}
+
+	for range 2 {
+		var got transferBody
+		s.mustCall(http.StatusOK, http.MethodPost, "/transfers/"+tr.ID+"/receive", nil, &got)
+		if got.Status != "completed" || got.ReceivedAt == "" || got.CompletedAt == "" {
+			t.Fatalf("received %+v, want completed", got)
+		}
+	}
+	s.expectLevel(p, w2, 6, 0)
+	s.expectLevel(p, w1, 4, 0)
+
+	status, body = s.transfer(sku("tr-direct"), p, w1, w2, 1)
+	if status != http.StatusCreated {
+		t.Fatalf("direct transfer = %d %s", status, body)
+	}
+	direct := decode[transferBody](t, body)
+	if status, _ := s.call(http.MethodPost, "/transfers/"+direct.ID+"/receive", nil, nil); status != http.StatusOK {
+		t.Fatalf("receiving a completed transfer = %d, want 200", status)
+	}
+	status, body = s.transfer(sku("tr-refused"), p, w1, w2, 50)
+	expectProblem(t, "transfer of 50 with 3 available", status, body, http.StatusConflict, "body.quantity", "3 available")
+	var rejected struct {
+		Items []transferBody `json:"items"`
+	}
+	s.mustCall(http.StatusOK, http.MethodGet, "/transfers?product_id="+p+"&status=rejected", nil, &rejected)
+	if len(rejected.Items) != 1 {
+		t.Fatalf("rejected transfers %+v, want one", rejected.Items)
+	}
+	status, body = s.call(http.MethodPost, "/transfers/"+rejected.Items[0].ID+"/receive", nil, nil)
+	expectProblem(t, "receiving a rejected transfer", status, body, http.StatusConflict, "path.transferId", "in transit")
+	s.expectLevel(p, w2, 7, 0)
+}
+
+func TestTransfersInTransitWaitForTheirGoods(t *testing.T) {
+	transfersInTransit(t, start(t, t.TempDir()), plainSKU)
 }
 
 func TestTransfersMoveAvailableStock(t *testing.T) {

@@ -54,7 +54,7 @@ var (
 	// TransfersFinished counts transfers reaching a decided status.
 	TransfersFinished = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_transfers_total",
-		Help: "Transfers reaching a status (completed|rejected).",
+		Help: "Transfers reaching a status (in_transit|completed|rejected).",
 	}, []string{"status"})
 )
 

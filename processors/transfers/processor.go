@@ -1,6 +1,7 @@
 package transfers
 
 import (
+	"errors"
 	"log/slog"
 	"strconv"
 	"time"
@@ -52,6 +53,8 @@ func onCommand(ctx goka.Context, cmd *pb.TransferCommand) error {
 			return stream.Errorf("%w", err)
 		}
 		apply(ctx, s, eff)
+	case *pb.TransferCommand_Receive:
+		return onReceive(ctx, s, cmd)
 	case *pb.TransferCommand_Redrive:
 		if s != nil {
 			redrive(ctx, s, false)
@@ -60,6 +63,29 @@ func onCommand(ctx goka.Context, cmd *pb.TransferCommand) error {
 		return stream.Errorf("transfer command %q has no kind", cmd.GetCommandId())
 	}
 	return nil
+}
+
+// onReceive credits an in-transit transfer's destination; refusals are
+// answered on the command's correlation id.
+func onReceive(ctx goka.Context, s *pb.TransferState, cmd *pb.TransferCommand) error {
+	if s == nil {
+		problem(ctx, cmd.GetCorrelationId(), &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "transfer " + cmd.GetTransferId() + " not found"})
+		return nil
+	}
+	eff, err := Receive(s, stampOf(ctx), time.Now())
+	if errors.Is(err, ErrNotInTransit) {
+		problem(ctx, cmd.GetCorrelationId(), &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_CONFLICT, Detail: err.Error()})
+		return nil
+	}
+	apply(ctx, s, eff)
+	return nil
+}
+
+func problem(ctx goka.Context, correlationID string, p *pb.Problem) {
+	if correlationID == "" {
+		return
+	}
+	ctx.Emit(topics.Outcomes, correlationID, &pb.Outcome{CorrelationId: correlationID, Result: &pb.Outcome_Problem{Problem: p}})
 }
 
 func onReply(ctx goka.Context, r *pb.StockReply) error {
@@ -131,17 +157,20 @@ func replayed(ctx goka.Context, s *pb.TransferState) bool {
 func redrive(ctx goka.Context, s *pb.TransferState, replay bool) {
 	eff := Outstanding(s)
 	if replay {
-		eff.Event = eventOf(s.GetTransfer())
+		eff.Event = eventOf(s)
 	}
 	slog.Debug("re-sending what the transfer's state says is outstanding", "transfer", ctx.Key(), "replay", replay)
 	emit(ctx, s, eff)
 }
 
 // eventOf is the event the transfer's current version emitted: requested
-// at version 1, the decision once decided, none while the credit is in
-// flight (the debit emits no event).
-func eventOf(t *pb.Transfer) pb.TransferEventKind {
+// at version 1, in transit once shipped, the decision once decided, none
+// while a credit is in flight (sending it emits no event).
+func eventOf(s *pb.TransferState) pb.TransferEventKind {
+	t := s.GetTransfer()
 	switch {
+	case t.GetStatus() == pb.TransferStatus_TRANSFER_STATUS_IN_TRANSIT && s.GetOutstanding() == nil:
+		return pb.TransferEventKind_TRANSFER_EVENT_KIND_IN_TRANSIT
 	case t.GetStatus() == pb.TransferStatus_TRANSFER_STATUS_COMPLETED:
 		return pb.TransferEventKind_TRANSFER_EVENT_KIND_COMPLETED
 	case t.GetStatus() == pb.TransferStatus_TRANSFER_STATUS_REJECTED:

@@ -10,8 +10,14 @@ import (
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
 
-// ErrInvalidTransfer: a request the API should never have produced.
-var ErrInvalidTransfer = errors.New("invalid transfer")
+// Sentinel errors of the saga's transitions.
+var (
+	// ErrInvalidTransfer: a request the API should never have produced.
+	ErrInvalidTransfer = errors.New("invalid transfer")
+	// ErrNotInTransit: a receipt for a transfer that was not shipped in
+	// transit (still requested, or rejected).
+	ErrNotInTransit = errors.New("transfer is not in transit")
+)
 
 // Stamp names the saga input that first sent a stock command: its
 // "<topic>/<partition>" and offset. The stock processor applies each stamp
@@ -41,7 +47,8 @@ func Request(id string, r *pb.RequestTransfer, destination *pb.Warehouse, stamp 
 	t := &pb.Transfer{
 		Id: id, ProductId: r.GetProductId(), FromWarehouseId: r.GetFromWarehouseId(), ToWarehouseId: r.GetToWarehouseId(),
 		Quantity: r.GetQuantity(), Reason: r.GetReason(), Reference: r.GetReference(), RequestHash: r.GetRequestHash(),
-		Status: pb.TransferStatus_TRANSFER_STATUS_REQUESTED, CreatedAtUnixMs: now.UnixMilli(),
+		InTransit: r.GetInTransit(),
+		Status:    pb.TransferStatus_TRANSFER_STATUS_REQUESTED, CreatedAtUnixMs: now.UnixMilli(),
 	}
 	s := &pb.TransferState{Transfer: t}
 	touch(t, now)
@@ -69,7 +76,8 @@ func validate(r *pb.RequestTransfer) error {
 }
 
 // OnReply applies the stock processor's answer to the outstanding leg. A
-// confirmed debit sends the credit (stamped with this reply's input); a
+// confirmed debit sends the credit (stamped with this reply's input), or
+// for an in-transit transfer ships it (the credit waits for Receive); a
 // refused debit rejects the transfer; the confirmed credit completes it.
 // A reply to anything but the outstanding command (a duplicate, or a late
 // answer to a re-send) changes nothing.
@@ -83,6 +91,11 @@ func OnReply(s *pb.TransferState, r *pb.StockReply, stamp Stamp, now time.Time) 
 	case r.GetCommand() == "transfer_out" && r.GetStatus() == pb.ReplyStatus_REPLY_STATUS_OK:
 		t.DebitedAtUnixMs = now.UnixMilli()
 		touch(t, now)
+		if t.GetInTransit() {
+			t.Status = pb.TransferStatus_TRANSFER_STATUS_IN_TRANSIT
+			s.Outstanding = nil
+			return Effects{Changed: true, Publish: true, Event: pb.TransferEventKind_TRANSFER_EVENT_KIND_IN_TRANSIT}
+		}
 		s.Outstanding = legCmd(t, "in", t.GetToWarehouseId(), stamp, now)
 		return Effects{Command: s.Outstanding, Changed: true}
 	case r.GetCommand() == "transfer_out" && r.GetStatus() == pb.ReplyStatus_REPLY_STATUS_INSUFFICIENT:
@@ -102,28 +115,50 @@ func OnReply(s *pb.TransferState, r *pb.StockReply, stamp Stamp, now time.Time) 
 	return Effects{}
 }
 
+// Receive records the arrival of an in-transit transfer's goods and sends
+// the credit (stamped with the receipt's input). A repeated receipt sends
+// nothing (the credit is already outstanding, or done: then the transfer is
+// published again). The destination's status is not checked: the goods are
+// there.
+func Receive(s *pb.TransferState, stamp Stamp, now time.Time) (Effects, error) {
+	t := s.GetTransfer()
+	switch {
+	case t.GetStatus() == pb.TransferStatus_TRANSFER_STATUS_COMPLETED:
+		return Effects{Publish: true}, nil
+	case t.GetStatus() != pb.TransferStatus_TRANSFER_STATUS_IN_TRANSIT:
+		return Effects{}, fmt.Errorf("transfer %s is %s: %w", t.GetId(), StatusName(t.GetStatus()), ErrNotInTransit)
+	case s.GetOutstanding() != nil:
+		return Effects{}, nil
+	}
+	t.ReceivedAtUnixMs = now.UnixMilli()
+	touch(t, now)
+	s.Outstanding = legCmd(t, "in", t.GetToWarehouseId(), stamp, now)
+	return Effects{Command: s.Outstanding, Changed: true}, nil
+}
+
 // Outstanding is what the state says must have been sent: the stock
 // command awaiting its reply, exactly as first sent (same id, same stamp).
 // After a crash some of a transition's emits may be lost while its new
 // state survived; sending it again puts the saga back on track. A decided
 // transfer is published again instead.
 func Outstanding(s *pb.TransferState) Effects {
-	if s.GetTransfer().GetStatus() != pb.TransferStatus_TRANSFER_STATUS_REQUESTED {
-		return Effects{Publish: true}
+	if c := s.GetOutstanding(); c != nil {
+		return Effects{Command: c}
 	}
-	return Effects{Command: s.GetOutstanding()}
+	return Effects{Publish: s.GetTransfer().GetStatus() != pb.TransferStatus_TRANSFER_STATUS_REQUESTED}
 }
 
-// NeedsRedrive reports whether a transfer has been requested for longer
-// than after: a healthy saga settles in milliseconds, so its debit or
-// credit (or their reply) was probably lost. Re-driving a healthy one
-// changes nothing.
+// NeedsRedrive reports whether a transfer's debit or credit has been
+// outstanding for longer than after: a healthy saga settles in
+// milliseconds, so the command (or its reply) was probably lost. An
+// in-transit transfer waiting for its goods needs nothing. Re-driving a
+// healthy one changes nothing.
 func NeedsRedrive(s *pb.TransferState, now time.Time, after time.Duration) bool {
-	t := s.GetTransfer()
-	return t.GetStatus() == pb.TransferStatus_TRANSFER_STATUS_REQUESTED && now.Sub(time.UnixMilli(t.GetUpdatedAtUnixMs())) > after
+	return s.GetOutstanding() != nil && now.Sub(time.UnixMilli(s.GetTransfer().GetUpdatedAtUnixMs())) > after
 }
 
-// StatusName is the API spelling of a status: "requested", "completed", "rejected".
+// StatusName is the API spelling of a status: "requested", "in_transit",
+// "completed", "rejected".
 func StatusName(s pb.TransferStatus) string {
 	return strings.ToLower(strings.TrimPrefix(s.String(), "TRANSFER_STATUS_"))
 }

@@ -18,6 +18,7 @@ const (
 	requested = pb.TransferStatus_TRANSFER_STATUS_REQUESTED
 	completed = pb.TransferStatus_TRANSFER_STATUS_COMPLETED
 	rejected  = pb.TransferStatus_TRANSFER_STATUS_REJECTED
+	inTransit = pb.TransferStatus_TRANSFER_STATUS_IN_TRANSIT
 	ok        = pb.ReplyStatus_REPLY_STATUS_OK
 	short     = pb.ReplyStatus_REPLY_STATUS_INSUFFICIENT
 )
@@ -188,8 +189,12 @@ func TestInvalidRequestsAreRefused(t *testing.T) {
 
 func TestNeedsRedrive(t *testing.T) {
 	t.Parallel()
-	state := func(status pb.TransferStatus, updated time.Time) *pb.TransferState {
-		return &pb.TransferState{Transfer: &pb.Transfer{Status: status, UpdatedAtUnixMs: updated.UnixMilli()}}
+	state := func(status pb.TransferStatus, updated time.Time, outstanding bool) *pb.TransferState {
+		s := &pb.TransferState{Transfer: &pb.Transfer{Status: status, UpdatedAtUnixMs: updated.UnixMilli()}}
+		if outstanding {
+			s.Outstanding = &pb.StockCommand{CommandId: "t1/out"}
+		}
+		return s
 	}
 	old := now.Add(-time.Minute)
 	cases := []struct {
@@ -197,14 +202,84 @@ func TestNeedsRedrive(t *testing.T) {
 		s    *pb.TransferState
 		want bool
 	}{
-		{"a_fresh_requested_transfer_is_left_alone", state(requested, now), false},
-		{"a_transfer_requested_a_minute_ago_is_redriven", state(requested, old), true},
-		{"a_completed_transfer_is_done", state(completed, old), false},
-		{"a_rejected_transfer_is_done", state(rejected, old), false},
+		{"a_fresh_requested_transfer_is_left_alone", state(requested, now, true), false},
+		{"a_transfer_requested_a_minute_ago_is_redriven", state(requested, old, true), true},
+		{"a_transfer_in_transit_for_a_day_waits_for_its_goods", state(inTransit, old, false), false},
+		{"a_received_transfer_whose_credit_is_stuck_is_redriven", state(inTransit, old, true), true},
+		{"a_completed_transfer_is_done", state(completed, old, false), false},
+		{"a_rejected_transfer_is_done", state(rejected, old, false), false},
 	}
 	for _, c := range cases {
 		if got := transfers.NeedsRedrive(c.s, now, 30*time.Second); got != c.want {
 			t.Errorf("%s: NeedsRedrive = %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+func TestInTransit(t *testing.T) {
+	t.Parallel()
+	ship := func(t *testing.T) (*pb.TransferState, *pb.StockCommand) {
+		t.Helper()
+		r := request(4)
+		r.InTransit = true
+		s, eff, err := transfers.Request("t1", r, active("w2"), requestStamp, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, eff.Command
+	}
+	receiptStamp := transfers.Stamp{Source: "transfer-commands/3", Offset: 60}
+	cases := []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"a_confirmed_debit_ships_the_transfer_and_waits_for_its_goods", func(t *testing.T) {
+			s, debit := ship(t)
+			eff := transfers.OnReply(s, answer(debit, ok, 4), replyStamp, now)
+			if s.GetTransfer().GetStatus() != inTransit || eff.Command != nil || !eff.Publish || eff.Event != pb.TransferEventKind_TRANSFER_EVENT_KIND_IN_TRANSIT || s.GetOutstanding() != nil {
+				t.Fatalf("%v %+v, want in transit, published, nothing sent", s, eff)
+			}
+			if again := transfers.Outstanding(s); again.Command != nil || !again.Publish {
+				t.Fatalf("outstanding in transit %+v, want publish only", again)
+			}
+		}},
+		{"receiving_sends_the_credit_stamped_by_the_receipt_then_completes", func(t *testing.T) {
+			s, debit := ship(t)
+			transfers.OnReply(s, answer(debit, ok, 4), replyStamp, now)
+			eff, err := transfers.Receive(s, receiptStamp, now)
+			c := eff.Command
+			if err != nil || c.GetTransferIn().GetQuantity() != 4 || c.GetWarehouseId() != "w2" || c.GetSourceOffset() != receiptStamp.Offset || s.GetTransfer().GetReceivedAtUnixMs() == 0 {
+				t.Fatalf("receive: %v %v, want a credit of 4 to w2 stamped by the receipt", err, c)
+			}
+			if again, err := transfers.Receive(s, transfers.Stamp{Source: "transfer-commands/3", Offset: 61}, now); err != nil || again.Command != nil {
+				t.Fatalf("second receipt: %v %+v, want nothing sent", err, again)
+			}
+			transfers.OnReply(s, answer(c, ok, 4), replyStamp, now)
+			if s.GetTransfer().GetStatus() != completed {
+				t.Fatalf("status %v, want completed", s.GetTransfer().GetStatus())
+			}
+			if again, err := transfers.Receive(s, receiptStamp, now); err != nil || !again.Publish || again.Command != nil {
+				t.Fatalf("receipt of a completed transfer: %v %+v, want it published again", err, again)
+			}
+		}},
+		{"a_transfer_not_yet_debited_cannot_be_received", func(t *testing.T) {
+			s, _ := ship(t)
+			if _, err := transfers.Receive(s, receiptStamp, now); !errors.Is(err, transfers.ErrNotInTransit) {
+				t.Fatalf("error %v, want ErrNotInTransit", err)
+			}
+		}},
+		{"a_rejected_transfer_cannot_be_received", func(t *testing.T) {
+			s, debit := ship(t)
+			transfers.OnReply(s, answer(debit, short, 1), replyStamp, now)
+			if _, err := transfers.Receive(s, receiptStamp, now); !errors.Is(err, transfers.ErrNotInTransit) {
+				t.Fatalf("error %v, want ErrNotInTransit", err)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.run(t)
+		})
 	}
 }

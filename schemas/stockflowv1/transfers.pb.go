@@ -32,6 +32,9 @@ const (
 	TransferStatus_TRANSFER_STATUS_COMPLETED TransferStatus = 2
 	// Refused: nothing moved (see problem).
 	TransferStatus_TRANSFER_STATUS_REJECTED TransferStatus = 3
+	// Debited from the source, shipped in transit: the destination is
+	// credited when the goods are received.
+	TransferStatus_TRANSFER_STATUS_IN_TRANSIT TransferStatus = 4
 )
 
 // Enum value maps for TransferStatus.
@@ -41,12 +44,14 @@ var (
 		1: "TRANSFER_STATUS_REQUESTED",
 		2: "TRANSFER_STATUS_COMPLETED",
 		3: "TRANSFER_STATUS_REJECTED",
+		4: "TRANSFER_STATUS_IN_TRANSIT",
 	}
 	TransferStatus_value = map[string]int32{
 		"TRANSFER_STATUS_UNSPECIFIED": 0,
 		"TRANSFER_STATUS_REQUESTED":   1,
 		"TRANSFER_STATUS_COMPLETED":   2,
 		"TRANSFER_STATUS_REJECTED":    3,
+		"TRANSFER_STATUS_IN_TRANSIT":  4,
 	}
 )
 
@@ -85,6 +90,8 @@ const (
 	TransferEventKind_TRANSFER_EVENT_KIND_REQUESTED   TransferEventKind = 1
 	TransferEventKind_TRANSFER_EVENT_KIND_COMPLETED   TransferEventKind = 2
 	TransferEventKind_TRANSFER_EVENT_KIND_REJECTED    TransferEventKind = 3
+	// Debited and shipped; the destination is credited on receipt.
+	TransferEventKind_TRANSFER_EVENT_KIND_IN_TRANSIT TransferEventKind = 4
 )
 
 // Enum value maps for TransferEventKind.
@@ -94,12 +101,14 @@ var (
 		1: "TRANSFER_EVENT_KIND_REQUESTED",
 		2: "TRANSFER_EVENT_KIND_COMPLETED",
 		3: "TRANSFER_EVENT_KIND_REJECTED",
+		4: "TRANSFER_EVENT_KIND_IN_TRANSIT",
 	}
 	TransferEventKind_value = map[string]int32{
 		"TRANSFER_EVENT_KIND_UNSPECIFIED": 0,
 		"TRANSFER_EVENT_KIND_REQUESTED":   1,
 		"TRANSFER_EVENT_KIND_COMPLETED":   2,
 		"TRANSFER_EVENT_KIND_REJECTED":    3,
+		"TRANSFER_EVENT_KIND_IN_TRANSIT":  4,
 	}
 )
 
@@ -143,6 +152,7 @@ type TransferCommand struct {
 	//
 	//	*TransferCommand_Request
 	//	*TransferCommand_Redrive
+	//	*TransferCommand_Receive
 	Kind          isTransferCommand_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -231,6 +241,15 @@ func (x *TransferCommand) GetRedrive() *RedriveTransfer {
 	return nil
 }
 
+func (x *TransferCommand) GetReceive() *ReceiveTransfer {
+	if x != nil {
+		if x, ok := x.Kind.(*TransferCommand_Receive); ok {
+			return x.Receive
+		}
+	}
+	return nil
+}
+
 type isTransferCommand_Kind interface {
 	isTransferCommand_Kind()
 }
@@ -243,9 +262,15 @@ type TransferCommand_Redrive struct {
 	Redrive *RedriveTransfer `protobuf:"bytes,11,opt,name=redrive,proto3,oneof"`
 }
 
+type TransferCommand_Receive struct {
+	Receive *ReceiveTransfer `protobuf:"bytes,12,opt,name=receive,proto3,oneof"`
+}
+
 func (*TransferCommand_Request) isTransferCommand_Kind() {}
 
 func (*TransferCommand_Redrive) isTransferCommand_Kind() {}
+
+func (*TransferCommand_Receive) isTransferCommand_Kind() {}
 
 // RequestTransfer asks to move quantity of a product from one warehouse to
 // another: debit the source's available stock, then credit the destination.
@@ -259,7 +284,11 @@ type RequestTransfer struct {
 	Reference       string                 `protobuf:"bytes,6,opt,name=reference,proto3" json:"reference,omitempty"`
 	// Fingerprint of the HTTP request, to detect an Idempotency-Key reused
 	// with another body.
-	RequestHash   string `protobuf:"bytes,7,opt,name=request_hash,json=requestHash,proto3" json:"request_hash,omitempty"`
+	RequestHash string `protobuf:"bytes,7,opt,name=request_hash,json=requestHash,proto3" json:"request_hash,omitempty"`
+	// Ship in transit: debit the source now, credit the destination only when
+	// the goods are received (ReceiveTransfer). Meanwhile the stock is in no
+	// warehouse.
+	InTransit     bool `protobuf:"varint,8,opt,name=in_transit,json=inTransit,proto3" json:"in_transit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -343,6 +372,51 @@ func (x *RequestTransfer) GetRequestHash() string {
 	return ""
 }
 
+func (x *RequestTransfer) GetInTransit() bool {
+	if x != nil {
+		return x.InTransit
+	}
+	return false
+}
+
+// ReceiveTransfer records that an in-transit transfer's goods arrived: the
+// saga credits the destination. Repeating it changes nothing.
+type ReceiveTransfer struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReceiveTransfer) Reset() {
+	*x = ReceiveTransfer{}
+	mi := &file_stockflow_v1_transfers_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReceiveTransfer) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReceiveTransfer) ProtoMessage() {}
+
+func (x *ReceiveTransfer) ProtoReflect() protoreflect.Message {
+	mi := &file_stockflow_v1_transfers_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReceiveTransfer.ProtoReflect.Descriptor instead.
+func (*ReceiveTransfer) Descriptor() ([]byte, []int) {
+	return file_stockflow_v1_transfers_proto_rawDescGZIP(), []int{2}
+}
+
 // RedriveTransfer asks the saga to send again the stock command its state
 // says is outstanding (the reconciler sends it for transfers stuck in
 // requested).
@@ -354,7 +428,7 @@ type RedriveTransfer struct {
 
 func (x *RedriveTransfer) Reset() {
 	*x = RedriveTransfer{}
-	mi := &file_stockflow_v1_transfers_proto_msgTypes[2]
+	mi := &file_stockflow_v1_transfers_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -366,7 +440,7 @@ func (x *RedriveTransfer) String() string {
 func (*RedriveTransfer) ProtoMessage() {}
 
 func (x *RedriveTransfer) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_transfers_proto_msgTypes[2]
+	mi := &file_stockflow_v1_transfers_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -379,7 +453,7 @@ func (x *RedriveTransfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RedriveTransfer.ProtoReflect.Descriptor instead.
 func (*RedriveTransfer) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_transfers_proto_rawDescGZIP(), []int{2}
+	return file_stockflow_v1_transfers_proto_rawDescGZIP(), []int{3}
 }
 
 // Transfer is the public view of a transfer: the transfers table's business
@@ -404,13 +478,17 @@ type Transfer struct {
 	CompletedAtUnixMs int64  `protobuf:"varint,13,opt,name=completed_at_unix_ms,json=completedAtUnixMs,proto3" json:"completed_at_unix_ms,omitempty"`
 	Version           int64  `protobuf:"varint,14,opt,name=version,proto3" json:"version,omitempty"`
 	RequestHash       string `protobuf:"bytes,15,opt,name=request_hash,json=requestHash,proto3" json:"request_hash,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Requested in transit: the credit waits for ReceiveTransfer.
+	InTransit bool `protobuf:"varint,16,opt,name=in_transit,json=inTransit,proto3" json:"in_transit,omitempty"`
+	// When the goods were received (in-transit transfers; 0 until then).
+	ReceivedAtUnixMs int64 `protobuf:"varint,17,opt,name=received_at_unix_ms,json=receivedAtUnixMs,proto3" json:"received_at_unix_ms,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *Transfer) Reset() {
 	*x = Transfer{}
-	mi := &file_stockflow_v1_transfers_proto_msgTypes[3]
+	mi := &file_stockflow_v1_transfers_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -422,7 +500,7 @@ func (x *Transfer) String() string {
 func (*Transfer) ProtoMessage() {}
 
 func (x *Transfer) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_transfers_proto_msgTypes[3]
+	mi := &file_stockflow_v1_transfers_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -435,7 +513,7 @@ func (x *Transfer) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Transfer.ProtoReflect.Descriptor instead.
 func (*Transfer) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_transfers_proto_rawDescGZIP(), []int{3}
+	return file_stockflow_v1_transfers_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Transfer) GetId() string {
@@ -543,6 +621,20 @@ func (x *Transfer) GetRequestHash() string {
 	return ""
 }
 
+func (x *Transfer) GetInTransit() bool {
+	if x != nil {
+		return x.InTransit
+	}
+	return false
+}
+
+func (x *Transfer) GetReceivedAtUnixMs() int64 {
+	if x != nil {
+		return x.ReceivedAtUnixMs
+	}
+	return 0
+}
+
 // TransferState is the transfers table's value: the transfer plus saga
 // bookkeeping.
 type TransferState struct {
@@ -562,7 +654,7 @@ type TransferState struct {
 
 func (x *TransferState) Reset() {
 	*x = TransferState{}
-	mi := &file_stockflow_v1_transfers_proto_msgTypes[4]
+	mi := &file_stockflow_v1_transfers_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -574,7 +666,7 @@ func (x *TransferState) String() string {
 func (*TransferState) ProtoMessage() {}
 
 func (x *TransferState) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_transfers_proto_msgTypes[4]
+	mi := &file_stockflow_v1_transfers_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -587,7 +679,7 @@ func (x *TransferState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferState.ProtoReflect.Descriptor instead.
 func (*TransferState) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_transfers_proto_rawDescGZIP(), []int{4}
+	return file_stockflow_v1_transfers_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *TransferState) GetTransfer() *Transfer {
@@ -626,7 +718,7 @@ type TransferEvent struct {
 
 func (x *TransferEvent) Reset() {
 	*x = TransferEvent{}
-	mi := &file_stockflow_v1_transfers_proto_msgTypes[5]
+	mi := &file_stockflow_v1_transfers_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -638,7 +730,7 @@ func (x *TransferEvent) String() string {
 func (*TransferEvent) ProtoMessage() {}
 
 func (x *TransferEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_transfers_proto_msgTypes[5]
+	mi := &file_stockflow_v1_transfers_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -651,7 +743,7 @@ func (x *TransferEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransferEvent.ProtoReflect.Descriptor instead.
 func (*TransferEvent) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_transfers_proto_rawDescGZIP(), []int{5}
+	return file_stockflow_v1_transfers_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *TransferEvent) GetEventId() string {
@@ -686,7 +778,7 @@ var File_stockflow_v1_transfers_proto protoreflect.FileDescriptor
 
 const file_stockflow_v1_transfers_proto_rawDesc = "" +
 	"\n" +
-	"\x1cstockflow/v1/transfers.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\x1a\x18stockflow/v1/stock.proto\"\xa1\x02\n" +
+	"\x1cstockflow/v1/transfers.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\x1a\x18stockflow/v1/stock.proto\"\xdc\x02\n" +
 	"\x0fTransferCommand\x12\x1d\n" +
 	"\n" +
 	"command_id\x18\x01 \x01(\tR\tcommandId\x12\x1f\n" +
@@ -696,8 +788,9 @@ const file_stockflow_v1_transfers_proto_rawDesc = "" +
 	"\x0ecorrelation_id\x18\x04 \x01(\tR\rcorrelationId\x129\n" +
 	"\arequest\x18\n" +
 	" \x01(\v2\x1d.stockflow.v1.RequestTransferH\x00R\arequest\x129\n" +
-	"\aredrive\x18\v \x01(\v2\x1d.stockflow.v1.RedriveTransferH\x00R\aredriveB\x06\n" +
-	"\x04kind\"\xf9\x01\n" +
+	"\aredrive\x18\v \x01(\v2\x1d.stockflow.v1.RedriveTransferH\x00R\aredrive\x129\n" +
+	"\areceive\x18\f \x01(\v2\x1d.stockflow.v1.ReceiveTransferH\x00R\areceiveB\x06\n" +
+	"\x04kind\"\x98\x02\n" +
 	"\x0fRequestTransfer\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12*\n" +
@@ -706,8 +799,11 @@ const file_stockflow_v1_transfers_proto_rawDesc = "" +
 	"\bquantity\x18\x04 \x01(\x03R\bquantity\x12\x16\n" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x1c\n" +
 	"\treference\x18\x06 \x01(\tR\treference\x12!\n" +
-	"\frequest_hash\x18\a \x01(\tR\vrequestHash\"\x11\n" +
-	"\x0fRedriveTransfer\"\xbb\x04\n" +
+	"\frequest_hash\x18\a \x01(\tR\vrequestHash\x12\x1d\n" +
+	"\n" +
+	"in_transit\x18\b \x01(\bR\tinTransit\"\x11\n" +
+	"\x0fReceiveTransfer\"\x11\n" +
+	"\x0fRedriveTransfer\"\x89\x05\n" +
 	"\bTransfer\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -725,7 +821,10 @@ const file_stockflow_v1_transfers_proto_rawDesc = "" +
 	"\x12debited_at_unix_ms\x18\f \x01(\x03R\x0fdebitedAtUnixMs\x12/\n" +
 	"\x14completed_at_unix_ms\x18\r \x01(\x03R\x11completedAtUnixMs\x12\x18\n" +
 	"\aversion\x18\x0e \x01(\x03R\aversion\x12!\n" +
-	"\frequest_hash\x18\x0f \x01(\tR\vrequestHash\"\x9e\x02\n" +
+	"\frequest_hash\x18\x0f \x01(\tR\vrequestHash\x12\x1d\n" +
+	"\n" +
+	"in_transit\x18\x10 \x01(\bR\tinTransit\x12-\n" +
+	"\x13received_at_unix_ms\x18\x11 \x01(\x03R\x10receivedAtUnixMs\"\x9e\x02\n" +
 	"\rTransferState\x122\n" +
 	"\btransfer\x18\x01 \x01(\v2\x16.stockflow.v1.TransferR\btransfer\x12<\n" +
 	"\voutstanding\x18\x02 \x01(\v2\x1a.stockflow.v1.StockCommandR\voutstanding\x12X\n" +
@@ -738,17 +837,19 @@ const file_stockflow_v1_transfers_proto_rawDesc = "" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1f.stockflow.v1.TransferEventKindR\x04kind\x122\n" +
 	"\btransfer\x18\x03 \x01(\v2\x16.stockflow.v1.TransferR\btransfer\x12\x1c\n" +
 	"\n" +
-	"at_unix_ms\x18\x04 \x01(\x03R\batUnixMs*\x8d\x01\n" +
+	"at_unix_ms\x18\x04 \x01(\x03R\batUnixMs*\xad\x01\n" +
 	"\x0eTransferStatus\x12\x1f\n" +
 	"\x1bTRANSFER_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19TRANSFER_STATUS_REQUESTED\x10\x01\x12\x1d\n" +
 	"\x19TRANSFER_STATUS_COMPLETED\x10\x02\x12\x1c\n" +
-	"\x18TRANSFER_STATUS_REJECTED\x10\x03*\xa0\x01\n" +
+	"\x18TRANSFER_STATUS_REJECTED\x10\x03\x12\x1e\n" +
+	"\x1aTRANSFER_STATUS_IN_TRANSIT\x10\x04*\xc4\x01\n" +
 	"\x11TransferEventKind\x12#\n" +
 	"\x1fTRANSFER_EVENT_KIND_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dTRANSFER_EVENT_KIND_REQUESTED\x10\x01\x12!\n" +
 	"\x1dTRANSFER_EVENT_KIND_COMPLETED\x10\x02\x12 \n" +
-	"\x1cTRANSFER_EVENT_KIND_REJECTED\x10\x03B4Z2github.com/stockflow/stockflow/schemas/stockflowv1b\x06proto3"
+	"\x1cTRANSFER_EVENT_KIND_REJECTED\x10\x03\x12\"\n" +
+	"\x1eTRANSFER_EVENT_KIND_IN_TRANSIT\x10\x04B4Z2github.com/stockflow/stockflow/schemas/stockflowv1b\x06proto3"
 
 var (
 	file_stockflow_v1_transfers_proto_rawDescOnce sync.Once
@@ -763,35 +864,37 @@ func file_stockflow_v1_transfers_proto_rawDescGZIP() []byte {
 }
 
 var file_stockflow_v1_transfers_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_stockflow_v1_transfers_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_stockflow_v1_transfers_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_stockflow_v1_transfers_proto_goTypes = []any{
 	(TransferStatus)(0),     // 0: stockflow.v1.TransferStatus
 	(TransferEventKind)(0),  // 1: stockflow.v1.TransferEventKind
 	(*TransferCommand)(nil), // 2: stockflow.v1.TransferCommand
 	(*RequestTransfer)(nil), // 3: stockflow.v1.RequestTransfer
-	(*RedriveTransfer)(nil), // 4: stockflow.v1.RedriveTransfer
-	(*Transfer)(nil),        // 5: stockflow.v1.Transfer
-	(*TransferState)(nil),   // 6: stockflow.v1.TransferState
-	(*TransferEvent)(nil),   // 7: stockflow.v1.TransferEvent
-	nil,                     // 8: stockflow.v1.TransferState.AppliedOffsetsEntry
-	(*Problem)(nil),         // 9: stockflow.v1.Problem
-	(*StockCommand)(nil),    // 10: stockflow.v1.StockCommand
+	(*ReceiveTransfer)(nil), // 4: stockflow.v1.ReceiveTransfer
+	(*RedriveTransfer)(nil), // 5: stockflow.v1.RedriveTransfer
+	(*Transfer)(nil),        // 6: stockflow.v1.Transfer
+	(*TransferState)(nil),   // 7: stockflow.v1.TransferState
+	(*TransferEvent)(nil),   // 8: stockflow.v1.TransferEvent
+	nil,                     // 9: stockflow.v1.TransferState.AppliedOffsetsEntry
+	(*Problem)(nil),         // 10: stockflow.v1.Problem
+	(*StockCommand)(nil),    // 11: stockflow.v1.StockCommand
 }
 var file_stockflow_v1_transfers_proto_depIdxs = []int32{
 	3,  // 0: stockflow.v1.TransferCommand.request:type_name -> stockflow.v1.RequestTransfer
-	4,  // 1: stockflow.v1.TransferCommand.redrive:type_name -> stockflow.v1.RedriveTransfer
-	0,  // 2: stockflow.v1.Transfer.status:type_name -> stockflow.v1.TransferStatus
-	9,  // 3: stockflow.v1.Transfer.problem:type_name -> stockflow.v1.Problem
-	5,  // 4: stockflow.v1.TransferState.transfer:type_name -> stockflow.v1.Transfer
-	10, // 5: stockflow.v1.TransferState.outstanding:type_name -> stockflow.v1.StockCommand
-	8,  // 6: stockflow.v1.TransferState.applied_offsets:type_name -> stockflow.v1.TransferState.AppliedOffsetsEntry
-	1,  // 7: stockflow.v1.TransferEvent.kind:type_name -> stockflow.v1.TransferEventKind
-	5,  // 8: stockflow.v1.TransferEvent.transfer:type_name -> stockflow.v1.Transfer
-	9,  // [9:9] is the sub-list for method output_type
-	9,  // [9:9] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	5,  // 1: stockflow.v1.TransferCommand.redrive:type_name -> stockflow.v1.RedriveTransfer
+	4,  // 2: stockflow.v1.TransferCommand.receive:type_name -> stockflow.v1.ReceiveTransfer
+	0,  // 3: stockflow.v1.Transfer.status:type_name -> stockflow.v1.TransferStatus
+	10, // 4: stockflow.v1.Transfer.problem:type_name -> stockflow.v1.Problem
+	6,  // 5: stockflow.v1.TransferState.transfer:type_name -> stockflow.v1.Transfer
+	11, // 6: stockflow.v1.TransferState.outstanding:type_name -> stockflow.v1.StockCommand
+	9,  // 7: stockflow.v1.TransferState.applied_offsets:type_name -> stockflow.v1.TransferState.AppliedOffsetsEntry
+	1,  // 8: stockflow.v1.TransferEvent.kind:type_name -> stockflow.v1.TransferEventKind
+	6,  // 9: stockflow.v1.TransferEvent.transfer:type_name -> stockflow.v1.Transfer
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_transfers_proto_init() }
@@ -804,6 +907,7 @@ func file_stockflow_v1_transfers_proto_init() {
 	file_stockflow_v1_transfers_proto_msgTypes[0].OneofWrappers = []any{
 		(*TransferCommand_Request)(nil),
 		(*TransferCommand_Redrive)(nil),
+		(*TransferCommand_Receive)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -811,7 +915,7 @@ func file_stockflow_v1_transfers_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_stockflow_v1_transfers_proto_rawDesc), len(file_stockflow_v1_transfers_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
