@@ -97,3 +97,39 @@ func TestPoisonTransferMessagesAreDeadLettered(t *testing.T) {
 		t.Fatalf("stored %v for poison messages", v)
 	}
 }
+
+func TestProcessorCreditsAnInTransitTransferOnReceipt(t *testing.T) {
+	gkt := gokatest.Start(t, transfers.Graph())
+	stockCmds := gkt.NewQueueTracker(string(topics.StockCommands))
+	outcomes := gkt.NewQueueTracker(string(topics.Outcomes))
+	receive := &pb.TransferCommand{CommandId: "rc1", TransferId: "t1", CorrelationId: "t1", Kind: &pb.TransferCommand_Receive{Receive: &pb.ReceiveTransfer{}}}
+
+	r := request(4)
+	r.InTransit = true
+	gokatest.Send(t, gkt, topics.TransferCommands, "t1", requestCmd(r))
+	gokatest.Send(t, gkt, topics.TransferCommands, "t1", receive) // too early
+	_, sent := gokatest.Drain[*pb.StockCommand](t, stockCmds)
+	if _, outs := gokatest.Drain[*pb.Outcome](t, outcomes); len(outs) != 1 || outs[0].GetProblem().GetCode() != pb.ErrorCode_ERROR_CODE_CONFLICT {
+		t.Fatalf("early receipt answered %v, want a conflict", outs)
+	}
+	gokatest.Send(t, gkt, topics.TransferReplies, "t1", answer(sent[0], ok, 4))
+	if _, outs := gokatest.Drain[*pb.Outcome](t, outcomes); len(outs) != 1 || outs[0].GetTransfer().GetStatus() != inTransit {
+		t.Fatalf("after the debit: %v, want in transit", outs)
+	}
+	gokatest.Send(t, gkt, topics.TransferCommands, "t1", redriveCmd())
+	if _, sent := gokatest.Drain[*pb.StockCommand](t, stockCmds); len(sent) != 0 {
+		t.Fatalf("redrive in transit sent %v, want nothing", sent)
+	}
+	gokatest.Drain[*pb.Outcome](t, outcomes) // the redrive published it again
+
+	gokatest.Send(t, gkt, topics.TransferCommands, "t1", receive)
+	gokatest.Send(t, gkt, topics.TransferCommands, "t1", receive) // repeated
+	keys, sent := gokatest.Drain[*pb.StockCommand](t, stockCmds)
+	if len(sent) != 1 || keys[0] != "p1@w2" || sent[0].GetTransferIn().GetQuantity() != 4 {
+		t.Fatalf("receipts sent %v keyed %v, want one credit on p1@w2", sent, keys)
+	}
+	gokatest.Send(t, gkt, topics.TransferReplies, "t1", answer(sent[0], ok, 4))
+	if _, outs := gokatest.Drain[*pb.Outcome](t, outcomes); len(outs) != 1 || outs[0].GetTransfer().GetStatus() != completed {
+		t.Fatalf("after the credit: %v, want completed", outs)
+	}
+}
