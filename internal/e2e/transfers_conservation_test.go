@@ -15,6 +15,7 @@ import (
 // job is one client action of the conservation test.
 type job struct {
 	transfer    bool
+	inTransit   bool
 	product     int
 	from, to    int
 	qty         int
@@ -25,8 +26,9 @@ type job struct {
 }
 
 // TestTransfersConserveStockUnderConcurrentLoad runs 1,000 random transfers
-// among 4 warehouses and 10 products, mixed with orders that are paid,
-// cancelled or left to expire, from concurrent clients; then, for every
+// among 4 warehouses and 10 products (a fifth shipped in transit, then
+// received), mixed with orders that are paid, cancelled or left to
+// expire, from concurrent clients; then, for every
 // product, the stock on hand over all warehouses is what was received
 // minus what paid orders took, no level is negative or over-reserved, and
 // every transfer is completed or rejected.
@@ -60,7 +62,7 @@ func TestTransfersConserveStockUnderConcurrentLoad(t *testing.T) {
 	for i := range nTransfers {
 		from := rand.IntN(nWarehouses)
 		jobs = append(jobs, &job{transfer: true, product: rand.IntN(nProducts), from: from, to: (from + 1 + rand.IntN(nWarehouses-1)) % nWarehouses,
-			qty: 1 + rand.IntN(15), key: fmt.Sprintf("tr-%d", i)})
+			qty: 1 + rand.IntN(15), key: fmt.Sprintf("tr-%d", i), inTransit: i%5 == 0})
 	}
 	for i := range nOrders {
 		jobs = append(jobs, &job{product: rand.IntN(nProducts), qty: 1 + rand.IntN(4), pay: i%3 == 0, cancel: i%3 == 1, key: fmt.Sprintf("o-%d", i)})
@@ -107,7 +109,7 @@ func TestTransfersConserveStockUnderConcurrentLoad(t *testing.T) {
 		for _, tr := range s.allTransfers() {
 			counts[tr.Status]++
 		}
-		if counts["requested"] > 0 {
+		if counts["requested"] > 0 || counts["in_transit"] > 0 {
 			return fmt.Sprintf("transfers still requested: %v", counts)
 		}
 		return ""
@@ -154,13 +156,19 @@ func TestTransfersConserveStockUnderConcurrentLoad(t *testing.T) {
 }
 
 func runTransfer(s *system, j *job, ps, ws []string, fail func(string, ...any)) {
-	body := map[string]any{"product_id": ps[j.product], "from_warehouse_id": ws[j.from], "to_warehouse_id": ws[j.to], "quantity": j.qty}
+	body := map[string]any{"product_id": ps[j.product], "from_warehouse_id": ws[j.from], "to_warehouse_id": ws[j.to], "quantity": j.qty, "in_transit": j.inTransit}
 	status, data, err := s.tryCall(http.MethodPost, "/warehouses/transfer", body, "Idempotency-Key", j.key)
 	switch {
 	case err != nil:
 		fail("transfer %s: %v", j.key, err)
 	case status == http.StatusCreated || status == http.StatusAccepted:
 		j.id = decodeQuiet[transferBody](data).ID
+		if j.inTransit {
+			// The goods arrive.
+			if st, data, err := s.tryCall(http.MethodPost, "/transfers/"+j.id+"/receive", nil); err != nil || st != http.StatusOK {
+				fail("receive %s = %d %s %v", j.id, st, data, err)
+			}
+		}
 	case status == http.StatusConflict:
 		// Rejected for want of stock: find it again by its key.
 		status, data, err = s.tryCall(http.MethodPost, "/warehouses/transfer", body, "Idempotency-Key", j.key)
