@@ -130,6 +130,16 @@ func transfersInTransit(t *testing.T, s *system, sku func(string) string) {
 		t.Fatalf("in transit: %+v, want %s", listed.Items, tr.ID)
 	}
 
+	// The destination cannot be drained while goods are on their way to it.
+	status, body = s.call(http.MethodPatch, "/warehouses/"+w2+"/status", map[string]any{"status": "inactive", "mode": "drain"}, nil)
+	refusal := decode[struct {
+		Reason        string `json:"reason"`
+		OpenTransfers int    `json:"open_transfers"`
+	}](t, body)
+	if status != http.StatusConflict || refusal.Reason != "open_transfers" || refusal.OpenTransfers != 1 {
+		t.Fatalf("drain of the destination = %d %s, want 409 open_transfers 1", status, body)
+	}
+
 	for range 2 {
 		var got transferBody
 		s.mustCall(http.StatusOK, http.MethodPost, "/transfers/"+tr.ID+"/receive", nil, &got)
