@@ -16,6 +16,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"time"
 
 	"github.com/stockflow/stockflow/internal/app"
@@ -34,6 +35,7 @@ type options struct {
 	warehouses int
 	stock      int
 	qty        int
+	cpuProfile string
 }
 
 func main() {
@@ -52,7 +54,8 @@ func main() {
 	flag.IntVar(&o.products, "products", 100, "products to spread orders over")
 	flag.IntVar(&o.warehouses, "warehouses", 2, "warehouses serving the shop")
 	flag.IntVar(&o.stock, "stock", 1_000_000, "units received per product per warehouse")
-	flag.IntVar(&o.qty, "qty", 1, "quantity per order line")
+	flag.IntVar(&o.qty, "qty", 1, "quantity per order line (and per transfer)")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run (load generator and in-process stockflow) to this file")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "Usage: loadgen [flags]\n\nPlaces orders against stockflow and prints throughput and latency percentiles.\n\n")
 		flag.PrintDefaults()
@@ -60,6 +63,16 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			log.Fatalf("loadgen: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatalf("loadgen: cpu profile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(ctx, o); err != nil {
 		log.Fatalf("loadgen: %v", err)
 	}
