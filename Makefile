@@ -65,6 +65,7 @@ bench: build ## Micro-benchmarks, then the load generator (throughput, p50/p95/p
 	scripts/bench-hot.sh $(BENCH_FLAGS)
 	$(GO) run ./cmd/loadgen --scenario orders $(BENCH_FLAGS)
 	$(GO) run ./cmd/loadgen --scenario catalog $(BENCH_FLAGS)
+	$(GO) run ./cmd/loadgen --scenario transfers $(BENCH_FLAGS)
 
 lint: $(BIN)/staticcheck ## go vet, gofmt and staticcheck; buf lint when buf is installed.
 	$(GO) vet ./...

@@ -35,7 +35,7 @@ type Table interface {
 
 // Views are the tables the API reads.
 type Views struct {
-	Warehouses, Catalog, Shops, Stock, Orders, Users Table
+	Warehouses, Catalog, Shops, Stock, Orders, Users, Transfers Table
 }
 
 // Deps are the API's collaborators and settings.
@@ -106,6 +106,7 @@ func Register(api huma.API, d Deps) {
 	s.registerShops(api)
 	s.registerStock(api)
 	s.registerOrders(api)
+	s.registerTransfers(api)
 	completeDocument(api)
 }
 

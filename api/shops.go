@@ -45,8 +45,15 @@ type setShopWarehousesInput struct {
 	}
 }
 
+// ShopWarehouse is a warehouse serving a shop, with its rank in the shop's
+// preference order.
+type ShopWarehouse struct {
+	Warehouse
+	Priority int `json:"priority" minimum:"1" doc:"1 is the shop's first choice; new orders reserve from active warehouses in this order."`
+}
+
 type shopWarehousesOutput struct {
-	Body Page[Warehouse]
+	Body Page[ShopWarehouse]
 }
 
 func (s *server) registerShops(api huma.API) {
@@ -66,6 +73,7 @@ func (s *server) registerShops(api huma.API) {
 	huma.Register(api, huma.Operation{
 		OperationID: "list-shop-warehouses", Method: http.MethodGet, Path: "/shops/{shopId}/warehouses",
 		Summary: "List a shop's warehouses, in order of preference", Tags: []string{"Shops"},
+		Description: "Each warehouse with its status and the shop's priority; inactive ones are listed but serve no new orders.",
 	}, s.listShopWarehouses)
 }
 
@@ -142,12 +150,12 @@ func (s *server) listShopWarehouses(_ context.Context, in *shopIDInput) (*shopWa
 	if err != nil {
 		return nil, err
 	}
-	out := Page[Warehouse]{Items: []Warehouse{}}
-	for _, wid := range shop.GetWarehouseIds() {
+	out := Page[ShopWarehouse]{Items: []ShopWarehouse{}}
+	for i, wid := range shop.GetWarehouseIds() {
 		if w, ok, err := lookup[*pb.Warehouse](s.Views.Warehouses, wid); err != nil {
 			return nil, err
 		} else if ok {
-			out.Items = append(out.Items, warehouseBody(w))
+			out.Items = append(out.Items, ShopWarehouse{Warehouse: warehouseBody(w), Priority: i + 1})
 		}
 	}
 	return &shopWarehousesOutput{Body: out}, nil

@@ -40,6 +40,7 @@ type setWarehouseStatusInput struct {
 	WarehouseID string `path:"warehouseId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
 	Body        struct {
 		Status string `json:"status" enum:"active,inactive"`
+		Mode   string `json:"mode,omitempty" enum:"immediate,drain" default:"immediate" doc:"For inactive: immediate (the default) deactivates at once, leaving reservations and transfers to finish; drain refuses (409, with a machine-readable reason) while units are reserved or transfers are open there."`
 	}
 }
 
@@ -68,6 +69,9 @@ func (s *server) registerWarehouses(api huma.API) {
 	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "set-warehouse-status", Method: http.MethodPatch, Path: "/warehouses/{warehouseId}/status",
 		Summary: "Activate or deactivate a warehouse", Tags: []string{"Warehouses"}, MaxBodyBytes: smallBody,
+		Description: "Deactivating stops new orders from reserving there as soon as it is answered; existing reservations still commit, " +
+			"release and expire; transfers out are allowed and transfers in refused. Reactivating offers its stock again at once.",
+		Errors: []int{http.StatusConflict, http.StatusNotFound, http.StatusUnprocessableEntity},
 	})), s.setWarehouseStatus)
 }
 
@@ -118,6 +122,11 @@ func (s *server) setWarehouseStatus(ctx context.Context, in *setWarehouseStatusI
 	status := pb.WarehouseStatus_WAREHOUSE_STATUS_ACTIVE
 	if in.Body.Status == "inactive" {
 		status = pb.WarehouseStatus_WAREHOUSE_STATUS_INACTIVE
+		if in.Body.Mode == "drain" {
+			if err := s.checkDrained(in.WarehouseID); err != nil {
+				return nil, err
+			}
+		}
 	}
 	cid := newID("", "")
 	cmd := &pb.WarehouseCommand{

@@ -63,6 +63,9 @@ var (
 	UserCodec             Codec[pb.User, *pb.User]
 	TimerCommandCodec     Codec[pb.TimerCommand, *pb.TimerCommand]
 	TimerDeadlineCodec    Codec[pb.TimerDeadline, *pb.TimerDeadline]
+	TransferCommandCodec  Codec[pb.TransferCommand, *pb.TransferCommand]
+	TransferStateCodec    Codec[pb.TransferState, *pb.TransferState]
+	TransferEventCodec    Codec[pb.TransferEvent, *pb.TransferEvent]
 	OutcomeCodec          Codec[pb.Outcome, *pb.Outcome]
 	DeadLetterCodec       Codec[pb.DeadLetter, *pb.DeadLetter]
 )

@@ -20,8 +20,8 @@ type Config struct {
 	Replication       int16         `name:"replication" env:"STOCKFLOW_REPLICATION" default:"1" help:"Replication factor of topics stockflow creates (3 on a production cluster)."`
 	WaitTimeout       time.Duration `name:"wait-timeout" env:"STOCKFLOW_WAIT_TIMEOUT" default:"5s" help:"How long a request waits for its outcome before answering 202 Accepted."`
 	ReservationTTL    time.Duration `name:"reservation-ttl" env:"STOCKFLOW_RESERVATION_TTL" default:"30m" help:"How long an unpaid order keeps its stock reserved."`
-	ReconcileInterval time.Duration `name:"reconcile-interval" env:"STOCKFLOW_RECONCILE_INTERVAL" default:"1m" help:"How often the orders processor's host compares stock holds with orders and re-drives any that disagree (0 disables)."`
-	ReconcileAfter    time.Duration `name:"reconcile-after" env:"STOCKFLOW_RECONCILE_AFTER" default:"30s" help:"How long an order may stay pending, or closed yet holding stock, before it is re-driven."`
+	ReconcileInterval time.Duration `name:"reconcile-interval" env:"STOCKFLOW_RECONCILE_INTERVAL" default:"1m" help:"How often the orders processor's host compares stock holds with orders and re-drives any that disagree, and the transfers processor's host re-drives transfers stuck in requested (0 disables)."`
+	ReconcileAfter    time.Duration `name:"reconcile-after" env:"STOCKFLOW_RECONCILE_AFTER" default:"30s" help:"How long an order may stay pending, or closed yet holding stock, or a transfer stay requested, before it is re-driven."`
 	ShutdownTimeout   time.Duration `name:"shutdown-timeout" env:"STOCKFLOW_SHUTDOWN_TIMEOUT" default:"30s" help:"How long a graceful shutdown waits for in-flight requests."`
 	TokenKey          string        `name:"token-key" env:"STOCKFLOW_TOKEN_KEY" help:"Secret (>= 32 bytes) signing access tokens. Required by api; dev uses a fixed development key if empty."`
 	TokenTTL          time.Duration `name:"token-ttl" env:"STOCKFLOW_TOKEN_TTL" default:"1h" help:"Lifetime of access tokens."`

@@ -14,6 +14,7 @@ import (
 	"github.com/stockflow/stockflow/processors/skus"
 	"github.com/stockflow/stockflow/processors/stock"
 	"github.com/stockflow/stockflow/processors/timer"
+	"github.com/stockflow/stockflow/processors/transfers"
 	"github.com/stockflow/stockflow/processors/users"
 	"github.com/stockflow/stockflow/processors/warehouses"
 )
@@ -29,6 +30,7 @@ var graphs = map[string]func() *goka.GroupGraph{
 	"skus":        skus.Graph,
 	"users":       users.Graph,
 	"idempotency": idempotency.Graph,
+	"transfers":   transfers.Graph,
 }
 
 // ProcessorNames lists every processor, sorted.

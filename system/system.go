@@ -171,6 +171,11 @@ func (s *System) startProcessors(g kafka.Goka, names []string) error {
 			return err
 		}
 	}
+	if slices.Contains(names, "transfers") {
+		if err := s.startTransferReconciler(g); err != nil {
+			return err
+		}
+	}
 	if slices.Contains(names, "timer") {
 		return s.startTicker(g)
 	}

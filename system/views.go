@@ -23,5 +23,6 @@ func viewTables(v *api.Views) []viewTable {
 		{&v.Stock, topics.StockTable, schemas.StockLevelCodec},
 		{&v.Orders, topics.OrdersTable, schemas.OrderStateCodec},
 		{&v.Users, topics.UsersTable, schemas.UserCodec},
+		{&v.Transfers, topics.TransfersTable, schemas.TransferStateCodec},
 	}
 }

@@ -81,6 +81,14 @@ func TestRealKafka(t *testing.T) {
 		neverOversell(t, shared.on(t), sku, 20, 200, 50)
 	})
 
+	t.Run("transfers_move_available_stock_and_respect_inactive_warehouses", func(t *testing.T) {
+		transfersMoveAvailableStock(t, shared.on(t), sku)
+	})
+
+	t.Run("transfers_in_transit_credit_on_receipt", func(t *testing.T) {
+		transfersInTransit(t, shared.on(t), sku)
+	})
+
 	// Expiry needs a short reservation TTL on the whole shared system (it
 	// would expire the other scenarios' orders too): it stays in the kfake
 	// suite (expiry_test.go).

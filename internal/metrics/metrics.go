@@ -49,7 +49,7 @@ var (
 	// StockDecisions counts stock rule verdicts by command and status.
 	StockDecisions = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_stock_decisions_total",
-		Help: "Stock processor verdicts by command (reserve|release|commit|adjust) and status.",
+		Help: "Stock processor verdicts by command (reserve|release|commit|adjust|transfer_out|transfer_in) and status.",
 	}, []string{"command", "status"})
 
 	// RelayOutputs counts replies, movements and alerts the stock relay published.
@@ -76,6 +76,12 @@ var (
 		Name: "stockflow_orders_total",
 		Help: "Orders reaching a status (reserved|rejected|paid|cancelled|expired).",
 	}, []string{"status"})
+
+	// TransfersFinished counts transfers reaching a decided status.
+	TransfersFinished = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stockflow_transfers_total",
+		Help: "Transfers reaching a status (in_transit|completed|rejected).",
+	}, []string{"status"})
 )
 
 func init() {
@@ -83,6 +89,7 @@ func init() {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		HTTPDuration, CommandsProduced, OutcomeWaits, GroupMembers, ProcessorMessages, StockDecisions, OrdersFinished, RelayOutputs, RelayRetries, ReconcileMismatches,
+		TransfersFinished,
 	)
 }
 

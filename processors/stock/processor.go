@@ -89,6 +89,19 @@ func decide(level *pb.StockLevel, cmd *pb.StockCommand) (*pb.StockChange, error)
 		v, err = Commit(level, orderID, requested)
 	case *pb.StockCommand_Adjust:
 		return nil, nil
+	case *pb.StockCommand_TransferOut, *pb.StockCommand_TransferIn:
+		var transferID string
+		v, transferID, requested, err = transferLeg(level, cmd)
+		if err != nil {
+			return nil, stream.Errorf("%w", err)
+		}
+		metrics.StockDecisions.WithLabelValues(commandName(cmd), v.Status.String()).Inc()
+		return &pb.StockChange{Movement: v.Movement, Reply: &pb.StockReply{
+			CommandId: cmd.GetCommandId(), TransferId: transferID,
+			ProductId: level.GetProductId(), WarehouseId: level.GetWarehouseId(),
+			Status: v.Status, Kind: KindOf(cmd), Requested: requested, Quantity: v.Quantity,
+			Available: Available(level),
+		}}, nil
 	default:
 		return nil, stream.Errorf("stock command %q has no kind", cmd.GetCommandId())
 	}

@@ -43,3 +43,26 @@ func BenchmarkReserveRelease(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTransferLegs measures a debit at one level and its credit at
+// another, each with encoding the level as the processor stores it.
+func BenchmarkTransferLegs(b *testing.B) {
+	from := &pb.StockLevel{ProductId: "p", WarehouseId: "w1", OnHand: 1 << 40}
+	to := &pb.StockLevel{ProductId: "p", WarehouseId: "w2"}
+	b.ReportAllocs()
+	for i := int64(0); b.Loop(); i++ {
+		id := "t-" + strconv.FormatInt(i, 10)
+		if _, err := stock.TransferOut(from, id, 1); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := stock.TransferIn(to, id, 1); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := schemas.StockLevelCodec.Encode(from); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := schemas.StockLevelCodec.Encode(to); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

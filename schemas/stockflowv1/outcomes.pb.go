@@ -22,7 +22,8 @@ const (
 )
 
 // Outcome answers a command whose caller waits for the result. Topic:
-// outcomes, key correlation_id (the order id for orders). The API tails this
+// outcomes, key correlation_id (the order id for orders, the transfer id for
+// transfers). The API tails this
 // topic; it is short-lived and not a contract for other consumers.
 type Outcome struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -37,6 +38,7 @@ type Outcome struct {
 	//	*Outcome_Shop
 	//	*Outcome_User
 	//	*Outcome_KeyClaim
+	//	*Outcome_Transfer
 	Result        isOutcome_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -158,6 +160,15 @@ func (x *Outcome) GetKeyClaim() *KeyClaim {
 	return nil
 }
 
+func (x *Outcome) GetTransfer() *Transfer {
+	if x != nil {
+		if x, ok := x.Result.(*Outcome_Transfer); ok {
+			return x.Transfer
+		}
+	}
+	return nil
+}
+
 type isOutcome_Result interface {
 	isOutcome_Result()
 }
@@ -196,6 +207,10 @@ type Outcome_KeyClaim struct {
 	KeyClaim *KeyClaim `protobuf:"bytes,17,opt,name=key_claim,json=keyClaim,proto3,oneof"`
 }
 
+type Outcome_Transfer struct {
+	Transfer *Transfer `protobuf:"bytes,18,opt,name=transfer,proto3,oneof"`
+}
+
 func (*Outcome_Problem) isOutcome_Result() {}
 
 func (*Outcome_Order) isOutcome_Result() {}
@@ -212,11 +227,13 @@ func (*Outcome_User) isOutcome_Result() {}
 
 func (*Outcome_KeyClaim) isOutcome_Result() {}
 
+func (*Outcome_Transfer) isOutcome_Result() {}
+
 var File_stockflow_v1_outcomes_proto protoreflect.FileDescriptor
 
 const file_stockflow_v1_outcomes_proto_rawDesc = "" +
 	"\n" +
-	"\x1bstockflow/v1/outcomes.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\x1a\x1bstockflow/v1/entities.proto\x1a\x1estockflow/v1/idempotency.proto\x1a\x19stockflow/v1/orders.proto\x1a\x18stockflow/v1/stock.proto\x1a\x18stockflow/v1/users.proto\"\xce\x03\n" +
+	"\x1bstockflow/v1/outcomes.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\x1a\x1bstockflow/v1/entities.proto\x1a\x1estockflow/v1/idempotency.proto\x1a\x19stockflow/v1/orders.proto\x1a\x18stockflow/v1/stock.proto\x1a\x1cstockflow/v1/transfers.proto\x1a\x18stockflow/v1/users.proto\"\x84\x04\n" +
 	"\aOutcome\x12%\n" +
 	"\x0ecorrelation_id\x18\x01 \x01(\tR\rcorrelationId\x121\n" +
 	"\aproblem\x18\n" +
@@ -228,7 +245,8 @@ const file_stockflow_v1_outcomes_proto_rawDesc = "" +
 	"\aproduct\x18\x0e \x01(\v2\x15.stockflow.v1.ProductH\x00R\aproduct\x12(\n" +
 	"\x04shop\x18\x0f \x01(\v2\x12.stockflow.v1.ShopH\x00R\x04shop\x12(\n" +
 	"\x04user\x18\x10 \x01(\v2\x12.stockflow.v1.UserH\x00R\x04user\x125\n" +
-	"\tkey_claim\x18\x11 \x01(\v2\x16.stockflow.v1.KeyClaimH\x00R\bkeyClaimB\b\n" +
+	"\tkey_claim\x18\x11 \x01(\v2\x16.stockflow.v1.KeyClaimH\x00R\bkeyClaim\x124\n" +
+	"\btransfer\x18\x12 \x01(\v2\x16.stockflow.v1.TransferH\x00R\btransferB\b\n" +
 	"\x06resultB4Z2github.com/stockflow/stockflow/schemas/stockflowv1b\x06proto3"
 
 var (
@@ -254,6 +272,7 @@ var file_stockflow_v1_outcomes_proto_goTypes = []any{
 	(*Shop)(nil),       // 6: stockflow.v1.Shop
 	(*User)(nil),       // 7: stockflow.v1.User
 	(*KeyClaim)(nil),   // 8: stockflow.v1.KeyClaim
+	(*Transfer)(nil),   // 9: stockflow.v1.Transfer
 }
 var file_stockflow_v1_outcomes_proto_depIdxs = []int32{
 	1, // 0: stockflow.v1.Outcome.problem:type_name -> stockflow.v1.Problem
@@ -264,11 +283,12 @@ var file_stockflow_v1_outcomes_proto_depIdxs = []int32{
 	6, // 5: stockflow.v1.Outcome.shop:type_name -> stockflow.v1.Shop
 	7, // 6: stockflow.v1.Outcome.user:type_name -> stockflow.v1.User
 	8, // 7: stockflow.v1.Outcome.key_claim:type_name -> stockflow.v1.KeyClaim
-	8, // [8:8] is the sub-list for method output_type
-	8, // [8:8] is the sub-list for method input_type
-	8, // [8:8] is the sub-list for extension type_name
-	8, // [8:8] is the sub-list for extension extendee
-	0, // [0:8] is the sub-list for field type_name
+	9, // 8: stockflow.v1.Outcome.transfer:type_name -> stockflow.v1.Transfer
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_outcomes_proto_init() }
@@ -281,6 +301,7 @@ func file_stockflow_v1_outcomes_proto_init() {
 	file_stockflow_v1_idempotency_proto_init()
 	file_stockflow_v1_orders_proto_init()
 	file_stockflow_v1_stock_proto_init()
+	file_stockflow_v1_transfers_proto_init()
 	file_stockflow_v1_users_proto_init()
 	file_stockflow_v1_outcomes_proto_msgTypes[0].OneofWrappers = []any{
 		(*Outcome_Problem)(nil),
@@ -291,6 +312,7 @@ func file_stockflow_v1_outcomes_proto_init() {
 		(*Outcome_Shop)(nil),
 		(*Outcome_User)(nil),
 		(*Outcome_KeyClaim)(nil),
+		(*Outcome_Transfer)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
