@@ -87,8 +87,8 @@ func TestPoisonTransferMessagesAreDeadLettered(t *testing.T) {
 	gkt := gokatest.Start(t, transfers.Graph())
 	dead := gkt.NewQueueTracker(string(topics.DeadLetters))
 	gkt.Consume(string(topics.TransferCommands), "t1", []byte{0xff, 0xff})
-	gokatest.Send(t, gkt, topics.TransferCommands, "t2", requestCmd(request(4)))                                  // wrong key
-	gokatest.Send(t, gkt, topics.TransferCommands, "t1", requestCmd(&pb.RequestTransfer{ProductId: "p1"}))        // invalid
+	gokatest.Send(t, gkt, topics.TransferCommands, "t2", requestCmd(request(4)))                                                                    // wrong key
+	gokatest.Send(t, gkt, topics.TransferCommands, "t1", requestCmd(&pb.RequestTransfer{ProductId: "p1"}))                                          // invalid
 	gokatest.Send(t, gkt, topics.TransferReplies, "t9", &pb.StockReply{TransferId: "t1", Kind: pb.StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_IN}) // wrong key
 	if _, letters := gokatest.Drain[*pb.DeadLetter](t, dead); len(letters) != 4 {
 		t.Fatalf("got %d dead letters, want 4", len(letters))
