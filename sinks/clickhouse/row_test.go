@@ -4,8 +4,8 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/stockflow/stockflow/sinks/clickhouse"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
+	"github.com/stockflow/stockflow/sinks/clickhouse"
 )
 
 func TestToRow(t *testing.T) {

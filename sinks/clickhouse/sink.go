@@ -138,7 +138,11 @@ func Open(cfg Config) (driver.Conn, error) {
 // not yet stored is then read again by the next run.
 func (s *Sink) Run(ctx context.Context) error {
 	defer s.conn.Close()
-	defer s.client.Close()
+	defer func() {
+		// Closing leaves the group, which waits for rebalances to be allowed.
+		s.client.AllowRebalance()
+		s.client.Close()
+	}()
 	if err := s.retry(ctx, "migrate", func() error {
 		res, err := Migrate(ctx, s.conn, 0)
 		if err == nil {
