@@ -30,6 +30,7 @@ type Config struct {
 	AdminPassword     string        `name:"admin-password" env:"STOCKFLOW_ADMIN_PASSWORD" help:"Password of the ensured admin account (used only when it is created)."`
 	LogFormat         string        `name:"log-format" env:"STOCKFLOW_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
 	LogLevel          string        `name:"log-level" env:"STOCKFLOW_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe level logged."`
+	Analytics         `embed:""`
 }
 
 // Validate reports every invalid setting at once.
@@ -61,6 +62,7 @@ func (c Config) Validate() error {
 	for _, b := range c.Brokers {
 		check(b == "", "--brokers has an empty entry")
 	}
+	errs = append(errs, c.Analytics.validate()...)
 	return errors.Join(errs...)
 }
 

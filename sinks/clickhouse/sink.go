@@ -214,7 +214,10 @@ func (s *Sink) flush(ctx context.Context, recs []*kgo.Record) error {
 			return err
 		}
 	}
-	if err := s.client.CommitRecords(ctx, recs...); err != nil {
+	// Commit even when ctx just ended: the batch is stored.
+	commitCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.client.CommitRecords(commitCtx, recs...); err != nil {
 		// Not fatal: the next batch's commit covers these offsets, and a
 		// redelivery is skipped as already stored.
 		failures.WithLabelValues("commit").Inc()
