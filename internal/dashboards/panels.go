@@ -57,8 +57,8 @@ func levelPanel(title, column, change string) Panel {
 		Title:       title,
 		Description: "Sum over products of each warehouse's " + column + ", at the end of every minute with a movement (from movements_by_minute).",
 		Kind:        TimeSeries, Unit: "short",
-		SQL:         levelSQL(column, change),
-		Columns:     []Column{{"time", "DateTime"}, {"warehouse_id", "String"}, {column, "Int64"}},
+		SQL:     levelSQL(column, change),
+		Columns: []Column{{"time", "DateTime"}, {"warehouse_id", "String"}, {column, "Int64"}},
 	}
 }
 

@@ -51,9 +51,9 @@ type Row struct {
 // key is the level the row belongs to, "<product>@<warehouse>".
 func (r Row) key() string { return r.ProductID + "@" + r.WarehouseID }
 
-// columns is the explicit column list of every insert (clickhouse-go
-// needs one); values follows the same order.
-const columns = "movement_id, product_id, warehouse_id, kind, cause, on_hand_delta, reserved_delta, " +
+// Columns is the explicit column list of every insert into
+// stock_movements (clickhouse-go needs one); Row.values follows it.
+const Columns = "movement_id, product_id, warehouse_id, kind, cause, on_hand_delta, reserved_delta, " +
 	"on_hand_after, reserved_after, order_id, transfer_id, command_id, reason, version, at, at_unix_ms"
 
 func (r Row) values() []any {

@@ -264,7 +264,7 @@ func (s *Sink) store(ctx context.Context, rows []Row) error {
 
 // Insert writes rows to stock_movements in one native-protocol batch.
 func Insert(ctx context.Context, conn driver.Conn, rows []Row) error {
-	b, err := conn.PrepareBatch(ctx, "INSERT INTO stock_movements ("+columns+")")
+	b, err := conn.PrepareBatch(ctx, "INSERT INTO stock_movements ("+Columns+")")
 	if err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
