@@ -16,7 +16,7 @@ type Analytics struct {
 	ClickHouseDatabase      string        `name:"clickhouse-database" env:"STOCKFLOW_CLICKHOUSE_DATABASE" default:"default" help:"ClickHouse database of the analytics tables (must exist)."`
 	ClickHouseUser          string        `name:"clickhouse-user" env:"STOCKFLOW_CLICKHOUSE_USER" default:"default" help:"ClickHouse user."`
 	ClickHousePassword      string        `name:"clickhouse-password" env:"STOCKFLOW_CLICKHOUSE_PASSWORD" help:"ClickHouse password (empty: none)."`
-	ClickHouseBatchSize     int           `name:"clickhouse-batch-size" env:"STOCKFLOW_CLICKHOUSE_BATCH_SIZE" default:"50000" help:"Most movements per ClickHouse insert."`
+	ClickHouseBatchSize     int           `name:"clickhouse-batch-size" env:"STOCKFLOW_CLICKHOUSE_BATCH_SIZE" default:"100000" help:"Most movements per ClickHouse insert."`
 	ClickHouseFlushInterval time.Duration `name:"clickhouse-flush-interval" env:"STOCKFLOW_CLICKHOUSE_FLUSH_INTERVAL" default:"1s" help:"Longest a movement waits for its batch to fill before it is inserted."`
 }
 

@@ -52,13 +52,49 @@ type Row struct {
 func (r Row) key() string { return r.ProductID + "@" + r.WarehouseID }
 
 // Columns is the explicit column list of every insert into
-// stock_movements (clickhouse-go needs one); Row.values follows it.
+// stock_movements (clickhouse-go needs one); columnsOf follows it.
 const Columns = "movement_id, product_id, warehouse_id, kind, cause, on_hand_delta, reserved_delta, " +
 	"on_hand_after, reserved_after, order_id, transfer_id, command_id, reason, version, at, at_unix_ms"
 
-func (r Row) values() []any {
-	return []any{r.MovementID, r.ProductID, r.WarehouseID, r.Kind, r.Cause, r.OnHandDelta, r.ReservedDelta,
-		r.OnHandAfter, r.ReservedAfter, r.OrderID, r.TransferID, r.CommandID, r.Reason, r.Version, r.At, r.AtUnixMs}
+// columnsOf turns rows into one slice per column, in Columns order.
+func columnsOf(rows []Row) []any {
+	n := len(rows)
+	str := func(f func(Row) string) []string {
+		out := make([]string, n)
+		for i, r := range rows {
+			out[i] = f(r)
+		}
+		return out
+	}
+	num := func(f func(Row) int64) []int64 {
+		out := make([]int64, n)
+		for i, r := range rows {
+			out[i] = f(r)
+		}
+		return out
+	}
+	at := make([]time.Time, n)
+	for i, r := range rows {
+		at[i] = r.At
+	}
+	return []any{
+		str(func(r Row) string { return r.MovementID }),
+		str(func(r Row) string { return r.ProductID }),
+		str(func(r Row) string { return r.WarehouseID }),
+		str(func(r Row) string { return r.Kind }),
+		str(func(r Row) string { return r.Cause }),
+		num(func(r Row) int64 { return r.OnHandDelta }),
+		num(func(r Row) int64 { return r.ReservedDelta }),
+		num(func(r Row) int64 { return r.OnHandAfter }),
+		num(func(r Row) int64 { return r.ReservedAfter }),
+		str(func(r Row) string { return r.OrderID }),
+		str(func(r Row) string { return r.TransferID }),
+		str(func(r Row) string { return r.CommandID }),
+		str(func(r Row) string { return r.Reason }),
+		num(func(r Row) int64 { return r.Version }),
+		at,
+		num(func(r Row) int64 { return r.AtUnixMs }),
+	}
 }
 
 // ToRow maps a movement to its row, or fails with ErrBadMovement when it

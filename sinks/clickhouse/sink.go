@@ -32,7 +32,7 @@ type Config struct {
 	Username, Password string
 	// Group is the consumer group (default Group).
 	Group string
-	// BatchSize caps the movements of one insert (default 50,000).
+	// BatchSize caps the movements of one insert (default 100,000).
 	BatchSize int
 	// FlushInterval caps how long a movement waits for its batch to fill
 	// (default 1s): the sink's contribution to freshness.
@@ -53,7 +53,7 @@ func (c Config) withDefaults() Config {
 		c.Group = Group
 	}
 	if c.BatchSize <= 0 {
-		c.BatchSize = 50_000
+		c.BatchSize = 100_000
 	}
 	if c.FlushInterval <= 0 {
 		c.FlushInterval = time.Second
@@ -108,6 +108,7 @@ func New(cfg Config) (*Sink, error) {
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.FetchMaxWait(500*time.Millisecond),
+		kgo.FetchMaxPartitionBytes(8<<20),
 	)
 	if err != nil {
 		_ = conn.Close()
@@ -262,16 +263,17 @@ func (s *Sink) store(ctx context.Context, rows []Row) error {
 	return nil
 }
 
-// Insert writes rows to stock_movements in one native-protocol batch.
+// Insert writes rows to stock_movements in one native-protocol batch,
+// column by column (several times faster than appending row by row).
 func Insert(ctx context.Context, conn driver.Conn, rows []Row) error {
 	b, err := conn.PrepareBatch(ctx, "INSERT INTO stock_movements ("+Columns+")")
 	if err != nil {
 		return fmt.Errorf("prepare insert: %w", err)
 	}
-	for _, r := range rows {
-		if err := b.Append(r.values()...); err != nil {
+	for i, col := range columnsOf(rows) {
+		if err := b.Column(i).Append(col); err != nil {
 			_ = b.Abort()
-			return fmt.Errorf("append movement %s: %w", r.MovementID, err)
+			return fmt.Errorf("append column %d: %w", i, err)
 		}
 	}
 	if err := b.Send(); err != nil {

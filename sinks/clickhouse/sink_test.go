@@ -20,7 +20,7 @@ import (
 )
 
 // broker is a kfake cluster with the sink's topics.
-func broker(t *testing.T) []string {
+func broker(t testing.TB) []string {
 	t.Helper()
 	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(6, string(topics.StockMovements), string(topics.DeadLetters)))
 	if err != nil {
