@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS movements_by_minute (
     product_id String,
     kind Enum8('receive' = 1, 'count' = 2, 'correct' = 3, 'reserve' = 4, 'release' = 5, 'commit' = 6, 'transfer_out' = 7, 'transfer_in' = 8, 'adjust' = 9),
     cause String,
-    movements UInt64,
+    movements Int64,
     on_hand_change Int64,
     reserved_change Int64,
     quantity Int64
@@ -23,7 +23,7 @@ SELECT
     product_id,
     kind,
     cause,
-    count() AS movements,
+    toInt64(count()) AS movements,
     sum(on_hand_delta) AS on_hand_change,
     sum(reserved_delta) AS reserved_change,
     sum(toInt64(greatest(abs(on_hand_delta), abs(reserved_delta)))) AS quantity
@@ -39,7 +39,7 @@ SELECT
     product_id,
     kind,
     cause,
-    count() AS movements,
+    toInt64(count()) AS movements,
     sum(on_hand_delta) AS on_hand_change,
     sum(reserved_delta) AS reserved_change,
     sum(toInt64(greatest(abs(on_hand_delta), abs(reserved_delta)))) AS quantity

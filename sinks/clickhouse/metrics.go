@@ -30,7 +30,7 @@ var (
 	})
 	failures = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_sink_failures_total",
-		Help: "ClickHouse sink failures by stage (insert|dedup|commit|dead_letter|poison).",
+		Help: "ClickHouse sink failures by stage (insert|dedup|repair|commit|dead_letter|poison).",
 	}, []string{"stage"})
 )
 

@@ -125,7 +125,7 @@ func seed(t *testing.T, conn driver.Conn) {
 // totals reads both aggregates of p1@w1 as a string.
 func totals(t *testing.T, conn driver.Conn) string {
 	t.Helper()
-	var moves uint64
+	var moves int64
 	var onHand, q int64
 	ctx := context.Background()
 	if err := conn.QueryRow(ctx, "SELECT sum(movements), sum(on_hand_change), sum(quantity) FROM movements_by_minute").Scan(&moves, &onHand, &q); err != nil {
@@ -135,5 +135,5 @@ func totals(t *testing.T, conn driver.Conn) string {
 	if err := conn.QueryRow(ctx, "SELECT argMaxMerge(on_hand), argMaxMerge(reserved) FROM levels_by_minute").Scan(&level, &res); err != nil {
 		t.Fatal(err)
 	}
-	return strings.Join([]string{itoa(int64(moves)), itoa(onHand), itoa(q), itoa(level), itoa(res)}, "/")
+	return strings.Join([]string{itoa(moves), itoa(onHand), itoa(q), itoa(level), itoa(res)}, "/")
 }

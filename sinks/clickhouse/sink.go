@@ -86,6 +86,14 @@ type Sink struct {
 	conn   driver.Conn
 	stored *stored
 	lag    map[int32]int64
+	// dirty holds levels whose aggregates may disagree with the raw table
+	// (see repair.go): those of a failed insert, of movements already
+	// stored (a redelivery after an insert that may have stopped half-way)
+	// and of the first batch after a start. They are repaired once the
+	// batch is stored.
+	dirty map[[2]string]bool
+	// started is set once a batch is stored.
+	started bool
 	// afterInsert, when set (tests), runs after a batch is stored and
 	// before its offsets are committed; an error stops Run there.
 	afterInsert func() error
@@ -114,7 +122,7 @@ func New(cfg Config) (*Sink, error) {
 		_ = conn.Close()
 		return nil, err
 	}
-	return &Sink{cfg: cfg, client: client, conn: conn, stored: newStored(conn), lag: map[int32]int64{}}, nil
+	return &Sink{cfg: cfg, client: client, conn: conn, stored: newStored(conn), lag: map[int32]int64{}, dirty: map[[2]string]bool{}}, nil
 }
 
 // Open returns a native-protocol connection to the configured ClickHouse.
@@ -238,22 +246,51 @@ func decode(value []byte) (Row, error) {
 
 // store inserts the rows not already stored.
 func (s *Sink) store(ctx context.Context, rows []Row) error {
+	if !s.started {
+		s.markDirty(rows)
+	}
+	if len(s.dirty) > 0 {
+		if err := s.settle(ctx); err != nil {
+			return err
+		}
+	}
 	fresh, err := s.stored.fresh(ctx, rows)
 	if err != nil {
 		failures.WithLabelValues("dedup").Inc()
 		return err
 	}
-	duplicatesSkipped.Add(float64(len(rows) - len(fresh)))
+	if dups := len(rows) - len(fresh); dups > 0 {
+		duplicatesSkipped.Add(float64(dups))
+		s.markDirty(rows)
+	}
+	if len(fresh) > 0 {
+		// Not cancelled by shutdown: an insert stopped half-way may leave
+		// the raw table written and a view not.
+		insertCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		err := Insert(insertCtx, s.conn, fresh)
+		cancel()
+		if err != nil {
+			// It may have landed, in part: look the levels up again
+			// before retrying, and repair their aggregates after.
+			s.stored.forget(rows)
+			s.markDirty(rows)
+			failures.WithLabelValues("insert").Inc()
+			return err
+		}
+		s.stored.commit(fresh)
+	}
+	s.started = true
+	if len(s.dirty) > 0 {
+		if err := s.repair(ctx, s.dirty); err != nil {
+			failures.WithLabelValues("repair").Inc()
+			return err
+		}
+		slog.Info("clickhouse sink: repaired the aggregates of levels a batch may have half-stored", "levels", len(s.dirty))
+		clear(s.dirty)
+	}
 	if len(fresh) == 0 {
 		return nil
 	}
-	if err := Insert(ctx, s.conn, fresh); err != nil {
-		// It may have landed: look the levels up again before retrying.
-		s.stored.forget(rows)
-		failures.WithLabelValues("insert").Inc()
-		return err
-	}
-	s.stored.commit(fresh)
 	rowsWritten.Add(float64(len(fresh)))
 	var newest int64
 	for _, r := range fresh {
@@ -261,6 +298,12 @@ func (s *Sink) store(ctx context.Context, rows []Row) error {
 	}
 	lagSeconds.Set(time.Since(time.UnixMilli(newest)).Seconds())
 	return nil
+}
+
+func (s *Sink) markDirty(rows []Row) {
+	for _, r := range rows {
+		s.dirty[[2]string{r.ProductID, r.WarehouseID}] = true
+	}
 }
 
 // Insert writes rows to stock_movements in one native-protocol batch,

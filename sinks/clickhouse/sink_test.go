@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -180,7 +181,7 @@ func TestSinkStoresEveryMovementOnceAndDeadLettersPoison(t *testing.T) {
 		t.Fatalf("%d rows for %d movements: duplicates inserted", rows, distinct)
 	}
 	checkTotals(t, conn, ms)
-	if n := deadLetters(t, brokers); n != 1 {
+	if n := deadLetters(t, brokers, 1); n != 1 {
 		t.Fatalf("%d dead letters, want 1", n)
 	}
 }
@@ -193,16 +194,16 @@ func TestSinkKilledBetweenInsertAndCommitCountsNothingTwice(t *testing.T) {
 	produce(t, brokers, ms)
 	cfg := clickhouse.Config{Brokers: brokers, Addr: addr, Database: db, BatchSize: 150, FlushInterval: 50 * time.Millisecond}
 	crash := errors.New("killed before commit")
-	batches := 0
+	var batches atomic.Int32
 	stop := runSink(t, cfg, func() error {
-		if batches++; batches == 2 {
+		if batches.Add(1) == 2 {
 			return crash
 		}
 		return nil
 	})
 	// The first run stores two batches, commits one, and dies.
 	deadline := time.Now().Add(30 * time.Second)
-	for batches < 2 && time.Now().Before(deadline) {
+	for batches.Load() < 2 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if err := stop(); !errors.Is(err, crash) {
@@ -223,17 +224,18 @@ func TestSinkKilledBetweenInsertAndCommitCountsNothingTwice(t *testing.T) {
 	checkTotals(t, conn, ms)
 }
 
-func deadLetters(t *testing.T, brokers []string) int {
+// deadLetters reads the dead letters, waiting up to 10 s for want of them.
+func deadLetters(t *testing.T, brokers []string, want int) int {
 	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(string(topics.DeadLetters)), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	n := 0
-	for {
+	for n < want {
 		f := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
 			return n
@@ -246,4 +248,5 @@ func deadLetters(t *testing.T, brokers []string) int {
 			n++
 		})
 	}
+	return n
 }
