@@ -118,6 +118,11 @@ EOF
 
 start() {
 	mkdir -p "$DIR"
+	# Test processes (one per Go package) may start it at the same time.
+	if command -v flock >/dev/null; then
+		exec 9>"$DIR/.start.lock"
+		flock 9
+	fi
 	if pid=$(running_pid); then
 		say "already running (pid $pid) on $HOST:$CLICKHOUSE_PORT"
 		return
