@@ -5,7 +5,8 @@ Usage: chdb_check.py CHECKS.json
 CHECKS.json (written by internal/dashboards tests):
   {"migrations": [{"version": 1, "min_server": "", "statements": ["..."]}],
    "inserts": ["INSERT INTO ... VALUES ..."],
-   "queries": [{"title": "...", "sql": "...", "columns": [["name", "Type"]]}]}
+   "queries": [{"title": "...", "sql": "...", "columns": [["name", "Type"]],
+                "rows": [["cell", ...]]}]}   (rows optional: the exact answer)
 
 Applies every migration (gated on min_server as the Go sink does), runs the
 inserts, then each query, and checks that it returns the expected column
@@ -25,6 +26,19 @@ def older(a, b):
     pa = [int(x) for x in a.split(".")[: len(b.split("."))]]
     pb = [int(x) for x in b.split(".")]
     return pa < pb
+
+
+def same_cell(got, want):
+    try:
+        return float(got) == float(want)
+    except (TypeError, ValueError):
+        return str(got) == want
+
+
+def same_rows(got, want):
+    return len(got) == len(want) and all(
+        len(g) == len(w) and all(same_cell(a, b) for a, b in zip(g, w)) for g, w in zip(got, want)
+    )
 
 
 def main(path):
@@ -57,6 +71,9 @@ def main(path):
                 failed += 1
             elif not res["data"]:
                 print(f"FAIL {q['title']}: no rows")
+                failed += 1
+            elif q.get("rows") and not same_rows(res["data"], q["rows"]):
+                print(f"FAIL {q['title']}: rows {res['data']}, want {q['rows']}")
                 failed += 1
             else:
                 print(f"ok   {q['title']}: {len(res['data'])} rows")

@@ -7,10 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/stockflow/stockflow/internal/chtest"
 	"github.com/stockflow/stockflow/internal/dashboards"
@@ -92,18 +95,63 @@ func TestEveryPanelQueryRunsOnClickHouse18(t *testing.T) {
 			if fmt.Sprint(got) != fmt.Sprint(p.Columns) {
 				t.Fatalf("columns %v, want %v", got, p.Columns)
 			}
-			n := 0
-			for rows.Next() {
-				n++
-			}
-			if err := rows.Err(); err != nil {
-				t.Fatal(err)
-			}
-			if n == 0 {
+			result := scanAll(t, rows)
+			if len(result) == 0 {
 				t.Fatal("no rows on the test data")
+			}
+			if want, ok := expected[p.Title]; ok && fmt.Sprint(result) != fmt.Sprint(want) {
+				t.Fatalf("rows %v, want %v", result, want)
 			}
 		})
 	}
+}
+
+// expected holds the exact answers of some panels on testMovements.
+var expected = map[string][][]string{
+	"Reservations, commits, releases and expirations": {
+		{"2026-01-02 03:01:00", "5", "0", "0", "0"},
+		{"2026-01-02 03:02:00", "2", "5", "0", "0"},
+		{"2026-01-02 03:03:00", "1", "0", "2", "0"},
+		{"2026-01-02 03:04:00", "3", "0", "3", "0"},
+		{"2026-01-02 03:09:00", "0", "0", "0", "1"},
+	},
+	"Transfer flows between warehouses":             {{"north", "south", "10", "1"}},
+	"Top products by demand":                        {{"tee", "5"}, {"mug", "5"}, {"cap", "1"}},
+	"Orders rejected for lack of stock, by product": {{"mug", "1"}},
+	"Stock levels now": {
+		{"north", "cap", "49", "0", "49"}, {"north", "mug", "50", "0", "50"}, {"north", "tee", "35", "0", "35"},
+		{"south", "cap", "20", "0", "20"}, {"south", "mug", "20", "0", "20"}, {"south", "tee", "30", "0", "30"},
+	},
+}
+
+// scanAll reads every row as strings (times as "2006-01-02 15:04:05" UTC).
+func scanAll(t *testing.T, rows driver.Rows) [][]string {
+	t.Helper()
+	var out [][]string
+	types := rows.ColumnTypes()
+	for rows.Next() {
+		vals := make([]any, len(types))
+		for i, ct := range types {
+			vals[i] = reflect.New(ct.ScanType()).Interface()
+		}
+		if err := rows.Scan(vals...); err != nil {
+			t.Fatal(err)
+		}
+		var row []string
+		for _, v := range vals {
+			switch x := reflect.ValueOf(v).Elem().Interface().(type) {
+			case time.Time:
+				row = append(row, x.UTC().Format("2006-01-02 15:04:05"))
+			default:
+				row = append(row, fmt.Sprint(x))
+			}
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 type chdbChecks struct {
@@ -122,6 +170,8 @@ type chdbQuery struct {
 	Title   string     `json:"title"`
 	SQL     string     `json:"sql"`
 	Columns [][]string `json:"columns"`
+	// Rows, when set, is the exact answer (as strings).
+	Rows [][]string `json:"rows,omitempty"`
 }
 
 // TestEveryPanelQueryRunsOnChdb runs the same checks, and every migration
@@ -139,7 +189,7 @@ func TestEveryPanelQueryRunsOnChdb(t *testing.T) {
 	}
 	checks.Inserts = []string{insertSQL(testMovements())}
 	for _, p := range dashboards.Panels() {
-		q := chdbQuery{Title: p.Title, SQL: dashboards.Expand(p.SQL, from, to)}
+		q := chdbQuery{Title: p.Title, SQL: dashboards.Expand(p.SQL, from, to), Rows: expected[p.Title]}
 		for _, c := range p.Columns {
 			q.Columns = append(q.Columns, []string{c.Name, c.Type})
 		}
