@@ -56,14 +56,15 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// startProcess runs `stockflow dev` on dataDir in a child process.
-func startProcess(t *testing.T, dataDir string, kafkaPort int) (*system, *exec.Cmd) {
+// startProcess runs `stockflow dev` on dataDir in a child process, with
+// extra flags if given.
+func startProcess(t *testing.T, dataDir string, kafkaPort int, extra ...string) (*system, *exec.Cmd) {
 	t.Helper()
 	httpPort := freePort(t)
-	cmd := exec.Command(stockflowBinary(t), "dev",
-		"--data-dir", dataDir, "--http-addr", "127.0.0.1:"+strconv.Itoa(httpPort),
+	cmd := exec.Command(stockflowBinary(t), append([]string{"dev",
+		"--data-dir", dataDir, "--http-addr", "127.0.0.1:" + strconv.Itoa(httpPort),
 		"--embedded-kafka-port", strconv.Itoa(kafkaPort), "--token-key", testTokenKey,
-		"--admin-email", adminEmail, "--admin-password", adminPassword, "--log-level", "warn")
+		"--admin-email", adminEmail, "--admin-password", adminPassword, "--log-level", "warn"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
