@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
@@ -94,6 +95,10 @@ type Sink struct {
 	dirty map[[2]string]bool
 	// started is set once a batch is stored.
 	started bool
+	// reassigned is set by the group when partitions move: another
+	// instance may have stored (or half-stored) their movements since, so
+	// the version cache is dropped and the next batch repaired.
+	reassigned atomic.Bool
 	// afterInsert, when set (tests), runs after a batch is stored and
 	// before its offsets are committed; an error stops Run there.
 	afterInsert func() error
@@ -109,7 +114,10 @@ func New(cfg Config) (*Sink, error) {
 	if err != nil {
 		return nil, err
 	}
+	s := &Sink{cfg: cfg, conn: conn, stored: newStored(conn), lag: map[int32]int64{}, dirty: map[[2]string]bool{}}
+	moved := func(context.Context, *kgo.Client, map[string][]int32) { s.reassigned.Store(true) }
 	client, err := kafka.NewProducer(cfg.Brokers, "stockflow-clickhouse-sink",
+		kgo.OnPartitionsAssigned(moved), kgo.OnPartitionsRevoked(moved), kgo.OnPartitionsLost(moved),
 		kgo.ConsumerGroup(cfg.Group),
 		kgo.ConsumeTopics(string(topics.StockMovements)),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
@@ -122,7 +130,8 @@ func New(cfg Config) (*Sink, error) {
 		_ = conn.Close()
 		return nil, err
 	}
-	return &Sink{cfg: cfg, client: client, conn: conn, stored: newStored(conn), lag: map[int32]int64{}, dirty: map[[2]string]bool{}}, nil
+	s.client = client
+	return s, nil
 }
 
 // Open returns a native-protocol connection to the configured ClickHouse.
@@ -246,6 +255,10 @@ func decode(value []byte) (Row, error) {
 
 // store inserts the rows not already stored.
 func (s *Sink) store(ctx context.Context, rows []Row) error {
+	if s.reassigned.Swap(false) {
+		s.stored = newStored(s.conn)
+		s.started = false
+	}
 	if !s.started {
 		s.markDirty(rows)
 	}
