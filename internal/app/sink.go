@@ -40,12 +40,17 @@ func (a Analytics) sinkConfig(brokers []string) clickhouse.Config {
 	}
 }
 
+// checkSink refuses a sink without a ClickHouse address before anything is dialled.
+func checkSink(cfg Config, parts Parts) error {
+	if parts.Sink && cfg.ClickHouseAddr == "" {
+		return errors.New("the clickhouse sink needs --clickhouse-addr (or STOCKFLOW_CLICKHOUSE_ADDR)")
+	}
+	return nil
+}
+
 // startSink runs the ClickHouse sink beside the other parts. It never
 // holds up readiness: the order path does not wait on analytics.
 func (s *System) startSink() error {
-	if s.cfg.ClickHouseAddr == "" {
-		return errors.New("the clickhouse sink needs --clickhouse-addr (or STOCKFLOW_CLICKHOUSE_ADDR)")
-	}
 	sink, err := clickhouse.New(s.cfg.sinkConfig(s.cfg.Brokers))
 	if err != nil {
 		return fmt.Errorf("clickhouse sink: %w", err)

@@ -75,6 +75,9 @@ func Start(ctx context.Context, cfg Config, parts Parts) (_ *System, err error) 
 	if parts.API && !parts.Embedded && cfg.TokenKey == "" {
 		return nil, errors.New(missingTokenKey)
 	}
+	if err := checkSink(cfg, parts); err != nil {
+		return nil, err
+	}
 	s := &System{cfg: cfg}
 	defer func() {
 		if err != nil {
