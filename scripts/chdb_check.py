@@ -8,7 +8,7 @@ CHECKS.json (written by internal/dashboards tests):
    "queries": [{"title": "...", "sql": "...", "columns": [["name", "Type"]],
                 "rows": [["cell", ...]]}]}   (rows optional: the exact answer)
 
-Applies every migration (gated on min_server as the Go sink does), runs the
+Applies every migration twice (gated on min_server as the Go sink does), runs the
 inserts, then each query, and checks that it returns the expected column
 names and types and at least one row. Prints one line per check and exits
 non-zero if any failed.
@@ -48,13 +48,15 @@ def main(path):
         server = str(s.query("SELECT version()", "CSV")).strip().strip('"')
         print(f"chdb {chdb.__version__}, engine {server}")
         failed = 0
-        for m in checks["migrations"]:
-            if m["min_server"] and older(server, m["min_server"]):
-                print(f"skip migration {m['version']} (needs {m['min_server']})")
-                continue
-            for st in m["statements"]:
-                s.query(st)
-            print(f"ok   migration {m['version']}")
+        # Twice: every statement must be idempotent.
+        for run in (1, 2):
+            for m in checks["migrations"]:
+                if m["min_server"] and older(server, m["min_server"]):
+                    print(f"skip migration {m['version']} (needs {m['min_server']})")
+                    continue
+                for st in m["statements"]:
+                    s.query(st)
+                print(f"ok   migration {m['version']} (run {run})")
         for st in checks["inserts"]:
             s.query(st)
         for q in checks["queries"]:
