@@ -53,12 +53,18 @@ func BenchmarkSinkThroughput(b *testing.B) {
 
 // BenchmarkSinkFreshness measures movement time to queryable in ClickHouse
 // while a background load of about 50,000 movements/s flows through the
-// sink with its default flush interval (1 s): a probe movement every 20 ms,
-// and a poller that sees each one arrive.
+// sink, with the default flush interval (1 s) and with 100 ms: a probe
+// movement every 20 ms, and a poller that sees each one arrive.
 func BenchmarkSinkFreshness(b *testing.B) {
+	for _, flush := range []time.Duration{time.Second, 100 * time.Millisecond} {
+		b.Run("flush_"+flush.String(), func(b *testing.B) { benchFreshness(b, flush) })
+	}
+}
+
+func benchFreshness(b *testing.B, flush time.Duration) {
 	addr, db, conn := chtest.Database(b)
 	brokers := broker(b)
-	s, err := clickhouse.New(clickhouse.Config{Brokers: brokers, Addr: addr, Database: db})
+	s, err := clickhouse.New(clickhouse.Config{Brokers: brokers, Addr: addr, Database: db, FlushInterval: flush})
 	if err != nil {
 		b.Fatal(err)
 	}
