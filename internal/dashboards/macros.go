@@ -9,8 +9,8 @@ import (
 
 var timeFilter = regexp.MustCompile(`\$__timeFilter\(\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\)`)
 
-// Expand replaces the Grafana macros the panels use the way
-// grafana-clickhouse-datasource does for a time range:
+// Expand replaces the Grafana macros the panels use exactly as
+// grafana-clickhouse-datasource v4 does (its pkg/macros) for a time range:
 // $__timeFilter(col) → col >= toDateTime(from) AND col <= toDateTime(to),
 // $__fromTime → toDateTime(from), $__toTime → toDateTime(to) (Unix seconds).
 func Expand(sql string, from, to time.Time) string {

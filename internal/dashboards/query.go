@@ -18,7 +18,7 @@ func Datasource() common.DataSourceRef {
 	return common.DataSourceRef{Uid: &uid, Type: &typ}
 }
 
-// Query formats of grafana-clickhouse-datasource (its Format enum).
+// Query formats of grafana-clickhouse-datasource (sqlutil.FormatQueryOption).
 const (
 	formatTimeSeries = 0
 	formatTable      = 1
@@ -57,7 +57,7 @@ type queryBuilder struct{ q sqlQuery }
 func (b queryBuilder) Build() (variants.Dataquery, error) { return b.q, nil }
 
 func target(p Panel) queryBuilder {
-	q := sqlQuery{RefID: "A", Datasource: Datasource(), EditorType: "sql", QueryType: "timeseries", Format: formatTimeSeries, RawSQL: p.SQL}
+	q := sqlQuery{RefID: "A", Datasource: Datasource(), EditorType: "sql", QueryType: "timeSeries", Format: formatTimeSeries, RawSQL: p.SQL}
 	if p.Kind != TimeSeries {
 		q.QueryType, q.Format = "table", formatTable
 	}
