@@ -5,6 +5,7 @@ Usage: chdb_check.py CHECKS.json
 CHECKS.json (written by internal/dashboards tests):
   {"migrations": [{"version": 1, "min_server": "", "statements": ["..."]}],
    "inserts": ["INSERT INTO ... VALUES ..."],
+   "statements": ["..."],   (must run without error: the sink's own SQL)
    "queries": [{"title": "...", "sql": "...", "columns": [["name", "Type"]],
                 "rows": [["cell", ...]]}]}   (rows optional: the exact answer)
 
@@ -59,6 +60,13 @@ def main(path):
                 print(f"ok   migration {m['version']} (run {run})")
         for st in checks["inserts"]:
             s.query(st)
+        for st in checks.get("statements") or []:
+            try:
+                s.query(st)
+                print(f"ok   statement {st.split(chr(10))[0][:70]}")
+            except Exception as e:  # noqa: BLE001 - report and go on
+                print(f"FAIL statement {st[:70]}: {e}")
+                failed += 1
         for q in checks["queries"]:
             try:
                 res = json.loads(str(s.query(q["sql"], "JSONCompact")))

@@ -96,8 +96,7 @@ func (s *stored) lookup(ctx context.Context, batch []Row) error {
 }
 
 func (s *stored) query(ctx context.Context, tuples []string) error {
-	q := "SELECT product_id, warehouse_id, max(version) FROM stock_movements WHERE (product_id, warehouse_id) IN (" +
-		strings.Join(tuples, ", ") + ") GROUP BY product_id, warehouse_id"
+	q := fmt.Sprintf(lookupVersions, strings.Join(tuples, ", "))
 	rows, err := s.conn.Query(ctx, q)
 	if err != nil {
 		return fmt.Errorf("look up stored versions: %w", err)
@@ -113,6 +112,9 @@ func (s *stored) query(ctx context.Context, tuples []string) error {
 	}
 	return rows.Err()
 }
+
+// lookupVersions finds the highest stored version of the levels in %s.
+const lookupVersions = "SELECT product_id, warehouse_id, max(version) FROM stock_movements WHERE (product_id, warehouse_id) IN (%s) GROUP BY product_id, warehouse_id"
 
 // quote is a ClickHouse string literal.
 func quote(s string) string {

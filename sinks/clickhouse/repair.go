@@ -91,3 +91,16 @@ func (s *Sink) repair(ctx context.Context, keys map[[2]string]bool) error {
 	}
 	return nil
 }
+
+// MaintenanceSQL is every statement the sink runs besides its inserts,
+// for product@warehouse: the stored-version lookup, the in-flight insert
+// check and the two repairs. Tests run them on other engines (chdb).
+func MaintenanceSQL(product, warehouse string) []string {
+	tuple := "(" + quote(product) + ", " + quote(warehouse) + ")"
+	return []string{
+		fmt.Sprintf(lookupVersions, tuple),
+		inFlightInserts,
+		fmt.Sprintf(repairMinuteSums, tuple),
+		fmt.Sprintf(repairLevels, tuple),
+	}
+}
