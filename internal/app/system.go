@@ -103,6 +103,9 @@ func Start(ctx context.Context, cfg Config, parts Parts) (_ *System, err error) 
 			return nil, err
 		}
 	}
+	if err := s.watchLag(parts); err != nil {
+		return nil, err
+	}
 	if parts.API {
 		err = s.startAPI(ctx, g, parts.Embedded, parts.Demo)
 	} else if len(parts.Processors) > 0 || parts.Sink {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -52,6 +53,17 @@ func TestAnalyticsTotalsEqualStockLevels(t *testing.T) {
 		t.Fatalf("place = %d %s, want 409", status, body)
 	}
 	waitStatus(t, s, expiring.ID, "expired")
+
+	// /metrics shows the sink's and the processors' consumer lag.
+	eventually(t, func() string {
+		_, body := s.call(http.MethodGet, "/metrics", nil, nil)
+		for _, want := range []string{`stockflow_consumer_group_lag{group="stock",topic="stock-commands"}`, `stockflow_consumer_group_lag{group="clickhouse-sink",topic="stock-movements"}`, "stockflow_sink_rows_written_total"} {
+			if !strings.Contains(string(body), want) {
+				return "/metrics has no " + want
+			}
+		}
+		return ""
+	})
 
 	levels := map[string]level{}
 	for _, p := range []string{tee, mug} {
