@@ -20,26 +20,41 @@ export STOCKFLOW_ADMIN_PASSWORD ?= admin-password
 BUF_AGAINST ?= HEAD~1
 # Flags for the load generator, e.g. make bench BENCH_FLAGS="--orders 50000 --clients 128".
 BENCH_FLAGS ?=
+# make run ANALYTICS=1 also starts ClickHouse (scripts/clickhouse.sh) and the
+# sink; make run uses a ClickHouse that scripts/clickhouse.sh already runs.
+ANALYTICS ?=
 
-.PHONY: help run build test test-unit test-e2e test-api test-kafka schemas-breaking chaos bench lint generate openapi tools up down clean
+.PHONY: help run build test test-unit test-e2e test-api test-kafka test-analytics schemas-breaking chaos bench bench-sink lint generate openapi dashboards tools up down clean
 
 help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-run: ## Run everything in one process (embedded Kafka, processors, API on :8080).
+run: ## Run everything in one process (embedded Kafka, processors, API on :8080); ANALYTICS=1 adds ClickHouse and the sink.
 	$(GO) build -o $(BIN)/stockflow ./cmd/stockflow
-	$(BIN)/stockflow dev $(RUN_FLAGS)
+	@if [ "$(ANALYTICS)" = 1 ]; then scripts/clickhouse.sh start; fi; \
+	if scripts/clickhouse.sh status >/dev/null 2>&1; then \
+		export STOCKFLOW_CLICKHOUSE_ADDR=$${STOCKFLOW_CLICKHOUSE_ADDR:-$$(scripts/clickhouse.sh addr)}; \
+		echo "analytics: movements go to ClickHouse at $$STOCKFLOW_CLICKHOUSE_ADDR (see README, Analytics)"; \
+	fi; \
+	exec $(BIN)/stockflow dev $(RUN_FLAGS)
 
 build: ## Build bin/stockflow and bin/loadgen.
 	$(GO) build -o $(BIN)/stockflow ./cmd/stockflow
 	$(GO) build -o $(BIN)/loadgen ./cmd/loadgen
 
-test: ## Vet, buf breaking, then every test: unit, goka tester, integration over kfake, crash test, schemathesis, then the real-Kafka suite.
+test: ## Vet, buf breaking, then every test (ClickHouse started by scripts/clickhouse.sh, chdb by scripts/chdb.sh), schemathesis, then the real-Kafka suite.
 	$(GO) vet ./...
 	$(MAKE) schemas-breaking
-	$(GO) test -count=1 -race -timeout 15m ./...
+	scripts/clickhouse.sh start && scripts/chdb.sh install
+	STOCKFLOW_TEST_CLICKHOUSE=$$(scripts/clickhouse.sh addr) $(GO) test -count=1 -race -timeout 15m ./...; \
+	status=$$?; scripts/clickhouse.sh stop; exit $$status
 	$(MAKE) test-api
 	$(MAKE) test-kafka
+
+test-analytics: ## Only the analytics tests: sink, migrations, dashboard SQL on ClickHouse 18.16 and chdb, end to end.
+	scripts/clickhouse.sh start && scripts/chdb.sh install
+	STOCKFLOW_TEST_CLICKHOUSE=$$(scripts/clickhouse.sh addr) $(GO) test -count=1 -race ./sinks/... ./internal/dashboards/ && \
+	STOCKFLOW_TEST_CLICKHOUSE=$$(scripts/clickhouse.sh addr) $(GO) test -count=1 -race -run Analytics ./internal/e2e/
 
 test-unit: ## Only the fast unit tests (rules, sagas, goka tester).
 	$(GO) test -count=1 -race ./processors/... ./api/... ./internal/kafka/...
@@ -60,12 +75,20 @@ test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one 
 chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conservation checks.
 	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/
 
-bench: build ## Micro-benchmarks, then the load generator (throughput, p50/p95/p99): flash sale, spread orders, catalog.
+bench: build ## Micro-benchmarks, the load generator (throughput, p50/p95/p99): flash sale, spread orders, transfers, catalog; then the ClickHouse sink.
 	$(GO) test -run '^$$' -bench . -benchmem ./processors/...
 	scripts/bench-hot.sh $(BENCH_FLAGS)
 	$(GO) run ./cmd/loadgen --scenario orders $(BENCH_FLAGS)
 	$(GO) run ./cmd/loadgen --scenario catalog $(BENCH_FLAGS)
 	$(GO) run ./cmd/loadgen --scenario transfers $(BENCH_FLAGS)
+	$(MAKE) bench-sink
+
+bench-sink: ## ClickHouse sink: movements/s into ClickHouse, freshness p50/p99, insert by batch size, FINAL vs argMax.
+	scripts/clickhouse.sh start
+	STOCKFLOW_TEST_CLICKHOUSE=$$(scripts/clickhouse.sh addr) $(GO) test -run '^$$' \
+		-bench 'SinkFreshness|Insert|ExactTotals' -benchtime 1x ./sinks/clickhouse/ 2>&1 | grep -v 'minimum supported'
+	STOCKFLOW_TEST_CLICKHOUSE=$$(scripts/clickhouse.sh addr) $(GO) test -run '^$$' \
+		-bench 'SinkThroughput' -benchtime 1000000x ./sinks/clickhouse/ 2>&1 | grep -v 'minimum supported'
 
 lint: $(BIN)/staticcheck ## go vet, gofmt and staticcheck; buf lint when buf is installed.
 	$(GO) vet ./...
@@ -77,6 +100,8 @@ schemas-breaking: $(BIN)/buf ## buf breaking (WIRE_JSON): schemas/ against BUF_A
 	@against=$$(git rev-parse --verify -q '$(BUF_AGAINST)^{commit}') || { echo "schemas-breaking: $(BUF_AGAINST) is not in this clone (shallow?); nothing to compare with"; exit 0; }; \
 	echo "buf breaking against $(BUF_AGAINST) ($$against)"; \
 	cd schemas && buf breaking --against "$$(git rev-parse --path-format=absolute --git-common-dir)#ref=$$against,subdir=schemas"
+dashboards: ## Regenerate deploy/grafana/dashboards/stockflow-analytics.json from internal/dashboards.
+	$(GO) run ./cmd/dashboards
 
 generate: $(BIN)/buf $(BIN)/protoc-gen-go ## Lint the .proto files and regenerate Go code.
 	cd schemas && buf lint && buf generate

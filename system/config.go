@@ -36,6 +36,7 @@ type Config struct {
 	AdminPassword     string        `name:"admin-password" env:"STOCKFLOW_ADMIN_PASSWORD" help:"Password of the ensured admin account (used only when it is created)."`
 	LogFormat         string        `name:"log-format" env:"STOCKFLOW_LOG_FORMAT" default:"text" enum:"text,json" help:"Log format: text or json."`
 	LogLevel          string        `name:"log-level" env:"STOCKFLOW_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"Least severe level logged."`
+	Analytics         `embed:""`
 }
 
 // DefaultConfig is the configuration every flag's default gives (the
@@ -51,6 +52,10 @@ func DefaultConfig() Config {
 		HTTPReadTimeout: 15 * time.Second, HTTPWriteTimeout: 30 * time.Second, HTTPIdleTimeout: 2 * time.Minute,
 		HTTPMaxHeaderSize: 16 << 10, WriteRate: 50, WriteBurst: 100,
 		LogFormat: "text", LogLevel: "info",
+		Analytics: Analytics{
+			ClickHouseDatabase: "default", ClickHouseUser: "default",
+			ClickHouseBatchSize: 100_000, ClickHouseFlushInterval: time.Second,
+		},
 	}
 }
 
@@ -84,6 +89,7 @@ func (c Config) Validate() error {
 	for _, b := range c.Brokers {
 		check(b == "", "--brokers has an empty entry")
 	}
+	errs = append(errs, c.Analytics.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -35,6 +35,8 @@ type Parts struct {
 	API bool
 	// Demo seeds demo data through the API once it is ready.
 	Demo bool
+	// Sink runs the ClickHouse analytics sink (see sink.go).
+	Sink bool
 }
 
 // System is a running stockflow process.
@@ -72,6 +74,9 @@ func Start(ctx context.Context, cfg Config, parts Parts) (_ *System, err error) 
 	if parts.API && !parts.Embedded && cfg.TokenKey == "" {
 		return nil, errors.New(missingTokenKey)
 	}
+	if err := checkSink(cfg, parts); err != nil {
+		return nil, err
+	}
 	s := &System{cfg: cfg}
 	defer func() {
 		if err != nil {
@@ -92,9 +97,17 @@ func Start(ctx context.Context, cfg Config, parts Parts) (_ *System, err error) 
 	if err := s.startProcessors(g, parts.Processors); err != nil {
 		return nil, err
 	}
+	if parts.Sink {
+		if err := s.startSink(); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.watchLag(parts); err != nil {
+		return nil, err
+	}
 	if parts.API {
 		err = s.startAPI(ctx, g, parts.Embedded, parts.Demo)
-	} else if len(parts.Processors) > 0 {
+	} else if len(parts.Processors) > 0 || parts.Sink {
 		err = s.serve(opsHandler(s.Ready))
 	}
 	if err != nil {

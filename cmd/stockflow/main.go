@@ -25,6 +25,7 @@ type cli struct {
 	API     apiCmd     `cmd:"" name:"api" help:"Run the HTTP API against --brokers."`
 	Process processCmd `cmd:"" help:"Run processors against --brokers (all of them unless named)."`
 	Topics  topicsCmd  `cmd:"" help:"Create missing topics on --brokers and exit."`
+	Sink    sinkCmd    `cmd:"" help:"Run an analytics sink against --brokers."`
 	Version versionCmd `cmd:"" help:"Print the version and exit."`
 }
 
@@ -33,7 +34,7 @@ type devCmd struct {
 }
 
 func (c devCmd) Run(ctx context.Context, cfg *system.Config) error {
-	return system.Run(ctx, *cfg, system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true, Demo: c.Demo})
+	return system.Run(ctx, *cfg, system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true, Demo: c.Demo, Sink: cfg.ClickHouseAddr != ""})
 }
 
 type apiCmd struct{}

@@ -56,16 +56,17 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// startProcess runs `stockflow dev` on dataDir in a child process.
-func startProcess(t *testing.T, dataDir string, kafkaPort int) (*stack, *exec.Cmd) {
+// startProcess runs `stockflow dev` on dataDir in a child process, with
+// extra flags if given.
+func startProcess(t *testing.T, dataDir string, kafkaPort int, extra ...string) (*stack, *exec.Cmd) {
 	t.Helper()
 	httpPort := freePort(t)
-	cmd := exec.Command(stockflowBinary(t), "dev",
-		"--data-dir", dataDir, "--http-addr", "127.0.0.1:"+strconv.Itoa(httpPort),
+	cmd := exec.Command(stockflowBinary(t), append([]string{"dev",
+		"--data-dir", dataDir, "--http-addr", "127.0.0.1:" + strconv.Itoa(httpPort),
 		"--embedded-kafka-port", strconv.Itoa(kafkaPort), "--token-key", testTokenKey,
 		"--admin-email", adminEmail, "--admin-password", adminPassword, "--log-level", "warn",
 		// 12 clients from one address: the write rate limit is not under test here.
-		"--write-rate", "0")
+		"--write-rate", "0"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
