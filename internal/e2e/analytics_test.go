@@ -48,8 +48,10 @@ func TestAnalyticsTotalsEqualStockLevels(t *testing.T) {
 	cancelled := placed(lines(mug, 1))
 	s.mustCall(http.StatusOK, http.MethodPost, "/orders/"+cancelled.ID+"/cancel", map[string]any{"reason": "changed my mind"}, nil)
 	expiring := placed(lines(tee, 1))
-	// Rejected: mug is held, then released when tee cannot be had.
-	if status, body := s.place(shop, lines(mug, 1, tee, 50)); status != http.StatusConflict {
+	// Rejected: mug is held, then released when tee cannot be had. (With an
+	// Idempotency-Key the saga decides; without one the API would refuse
+	// it from its stock view before anything is held.)
+	if status, body := s.call(http.MethodPost, "/orders", map[string]any{"shop_id": shop, "lines": lines(mug, 1, tee, 50)}, nil, "Idempotency-Key", "rejected-1"); status != http.StatusConflict {
 		t.Fatalf("place = %d %s, want 409", status, body)
 	}
 	waitStatus(t, s, expiring.ID, "expired")
