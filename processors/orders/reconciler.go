@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/stockflow/stockflow/internal/metrics"
+	"github.com/stockflow/stockflow/internal/stream"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 	"github.com/stockflow/stockflow/topics"
 )
@@ -36,25 +37,8 @@ type Reconciler struct {
 
 // Run reconciles until ctx ends.
 func (r *Reconciler) Run(ctx context.Context) error {
-	t := time.NewTicker(r.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		if !r.Stock.Recovered() || !r.Orders.Recovered() {
-			continue
-		}
-		n, err := r.Pass(ctx, time.Now())
-		switch {
-		case err != nil && ctx.Err() == nil:
-			slog.Warn("reconciliation pass failed", "error", err)
-		case n > 0:
-			slog.Info("re-drove orders that waited too long", "orders", n)
-		}
-	}
+	ready := func() bool { return r.Stock.Recovered() && r.Orders.Recovered() }
+	return stream.Periodically(ctx, r.Interval, ready, "orders reconciler", r.Pass)
 }
 
 // Pass re-drives every order NeedsRedrive picks, checks the levels, and

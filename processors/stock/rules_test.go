@@ -118,23 +118,30 @@ func TestRules(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			l := &pb.StockLevel{ProductId: "p", WarehouseId: "w"}
-			for _, st := range sc.steps {
-				v, err := st.apply(l)
-				if !errors.Is(err, st.err) {
-					t.Fatalf("%s: error %v, want %v", st.name, err, st.err)
-				}
-				if err == nil && (v.Status != st.status || v.Quantity != st.qty) {
-					t.Fatalf("%s: verdict %v x %d, want %v x %d", st.name, v.Status, v.Quantity, st.status, st.qty)
-				}
-				if l.OnHand != st.onHand || l.Reserved != st.reserved {
-					t.Fatalf("%s: level %d/%d, want on_hand %d reserved %d", st.name, l.OnHand, l.Reserved, st.onHand, st.reserved)
-				}
-				if err := stock.CheckInvariants(l); err != nil {
-					t.Fatalf("%s: %v", st.name, err)
-				}
-			}
+			runSteps(t, sc.steps)
 		})
+	}
+}
+
+// runSteps applies steps in turn to a new level, checking each verdict,
+// the level after it and the invariants.
+func runSteps(t *testing.T, steps []step) {
+	t.Helper()
+	l := &pb.StockLevel{ProductId: "p", WarehouseId: "w"}
+	for _, st := range steps {
+		v, err := st.apply(l)
+		if !errors.Is(err, st.err) {
+			t.Fatalf("%s: error %v, want %v", st.name, err, st.err)
+		}
+		if err == nil && (v.Status != st.status || v.Quantity != st.qty) {
+			t.Fatalf("%s: verdict %v x %d, want %v x %d", st.name, v.Status, v.Quantity, st.status, st.qty)
+		}
+		if l.OnHand != st.onHand || l.Reserved != st.reserved {
+			t.Fatalf("%s: level %d/%d, want on_hand %d reserved %d", st.name, l.OnHand, l.Reserved, st.onHand, st.reserved)
+		}
+		if err := stock.CheckInvariants(l); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
 	}
 }
 

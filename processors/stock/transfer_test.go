@@ -1,7 +1,6 @@
 package stock_test
 
 import (
-	"errors"
 	"testing"
 
 	"github.com/stockflow/stockflow/processors/stock"
@@ -47,22 +46,7 @@ func TestTransferLegs(t *testing.T) {
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			l := &pb.StockLevel{ProductId: "p", WarehouseId: "w"}
-			for _, st := range sc.steps {
-				v, err := st.apply(l)
-				if !errors.Is(err, st.err) {
-					t.Fatalf("%s: error %v, want %v", st.name, err, st.err)
-				}
-				if err == nil && (v.Status != st.status || v.Quantity != st.qty) {
-					t.Fatalf("%s: verdict %v x %d, want %v x %d", st.name, v.Status, v.Quantity, st.status, st.qty)
-				}
-				if l.OnHand != st.onHand || l.Reserved != st.reserved {
-					t.Fatalf("%s: level %d/%d, want %d/%d", st.name, l.OnHand, l.Reserved, st.onHand, st.reserved)
-				}
-				if err := stock.CheckInvariants(l); err != nil {
-					t.Fatalf("%s: %v", st.name, err)
-				}
-			}
+			runSteps(t, sc.steps)
 		})
 	}
 }

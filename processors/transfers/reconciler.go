@@ -3,12 +3,12 @@ package transfers
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/lovoo/goka"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/stockflow/stockflow/internal/stream"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 	"github.com/stockflow/stockflow/topics"
 )
@@ -31,25 +31,7 @@ type Reconciler struct {
 
 // Run reconciles until ctx ends.
 func (r Reconciler) Run(ctx context.Context) error {
-	t := time.NewTicker(r.Interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		if !r.Transfers.Recovered() {
-			continue
-		}
-		n, err := r.Pass(ctx, time.Now())
-		switch {
-		case err != nil && ctx.Err() == nil:
-			slog.Warn("transfer reconciliation pass failed", "error", err)
-		case n > 0:
-			slog.Info("re-drove transfers waiting for a leg", "transfers", n)
-		}
-	}
+	return stream.Periodically(ctx, r.Interval, r.Transfers.Recovered, "transfers reconciler", r.Pass)
 }
 
 // Pass re-drives every transfer NeedsRedrive picks and returns how many.
