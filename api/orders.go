@@ -131,7 +131,11 @@ func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOut
 	o, err := s.request(ctx, topics.OrderCommands, id, id, cmd, decided)
 	if err != nil {
 		if err == errPending {
-			return &orderOutput{Status: http.StatusAccepted, Location: "/orders/" + id, Body: pendingOrder(id, place)}, nil
+			// The Location must show the order while the saga is behind:
+			// this instance remembers it as pending until the view has it.
+			pending := pendingOrder(id, place)
+			s.remember(pending)
+			return &orderOutput{Status: http.StatusAccepted, Location: "/orders/" + id, Body: orderBody(pending)}, nil
 		}
 		return nil, err
 	}
@@ -325,12 +329,17 @@ func (s *server) ownOrder(ctx context.Context, id string) (*pb.Order, error) {
 	return o, nil
 }
 
-func pendingOrder(id string, p *pb.PlaceOrder) Order {
-	o := &pb.Order{Id: id, UserId: p.GetUserId(), ShopId: p.GetShopId(), Status: pb.OrderStatus_ORDER_STATUS_PENDING, CreatedAtUnixMs: nowMs()}
+// pendingOrder is what the API knows of an order it produced but that is
+// not decided yet: version 0, so any stored version replaces it.
+func pendingOrder(id string, p *pb.PlaceOrder) *pb.Order {
+	o := &pb.Order{
+		Id: id, UserId: p.GetUserId(), ShopId: p.GetShopId(), Status: pb.OrderStatus_ORDER_STATUS_PENDING,
+		CreatedAtUnixMs: nowMs(), RequestHash: p.GetRequestHash(),
+	}
 	for _, l := range p.GetLines() {
 		o.Lines = append(o.Lines, &pb.OrderLine{ProductId: l.GetProductId(), Quantity: l.GetQuantity(), UnitPriceMinor: l.GetUnitPriceMinor(), Currency: l.GetCurrency()})
 	}
-	return orderBody(o)
+	return o
 }
 
 func orderBody(o *pb.Order) Order {

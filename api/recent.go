@@ -49,7 +49,7 @@ func (s *server) order(id string) (*pb.Order, bool, error) {
 		return nil, false, err
 	}
 	o := st.GetOrder() // nil while a crashed place is replayed (early replies only)
-	if r := s.recent.get(id); r != nil && r.GetVersion() > o.GetVersion() {
+	if r := s.recent.get(id); r != nil && (o == nil || r.GetVersion() > o.GetVersion()) {
 		return r, true, nil
 	}
 	return o, ok && o != nil, nil
