@@ -40,7 +40,7 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 	}
 	now := time.Now()
 	if place := cmd.GetPlace(); place != nil {
-		return onPlace(ctx, s, place, now)
+		return onPlace(ctx, s, place, acceptedAt(cmd, now), now)
 	}
 	if s.GetOrder() == nil {
 		problem(ctx, cmd.GetCorrelationId(), &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "order " + cmd.GetOrderId() + " not found"})
@@ -73,7 +73,17 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 	return nil
 }
 
-func onPlace(ctx goka.Context, s *pb.OrderState, place *pb.PlaceOrder, now time.Time) error {
+// acceptedAt is when the API accepted the command (its issued_at, never
+// later than now): an order's created_at. Its payment window starts when
+// its stock is held, so expires_at counts from now.
+func acceptedAt(cmd *pb.OrderCommand, now time.Time) time.Time {
+	if at := cmd.GetIssuedAtUnixMs(); at > 0 && at < now.UnixMilli() {
+		return time.UnixMilli(at)
+	}
+	return now
+}
+
+func onPlace(ctx goka.Context, s *pb.OrderState, place *pb.PlaceOrder, accepted, now time.Time) error {
 	if s.GetOrder() != nil {
 		// A retried place: answer again once decided; pending ones answer later.
 		if s.GetOrder().GetStatus() != pb.OrderStatus_ORDER_STATUS_PENDING {
@@ -85,6 +95,7 @@ func onPlace(ctx goka.Context, s *pb.OrderState, place *pb.PlaceOrder, now time.
 	if err != nil {
 		return stream.Errorf("%w", err)
 	}
+	next.Order.CreatedAtUnixMs = accepted.UnixMilli()
 	if s != nil {
 		// Replies that overtook this place while it was replayed after a
 		// crash: apply them now that the order exists.

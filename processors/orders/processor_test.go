@@ -2,6 +2,7 @@ package orders_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/lovoo/goka/tester"
 
@@ -96,5 +97,23 @@ func TestPayForAnUnknownOrderIsANotFoundOutcome(t *testing.T) {
 	keys, outs := gokatest.Drain[*pb.Outcome](t, outcomes)
 	if len(outs) != 1 || keys[0] != "c1" || outs[0].GetProblem().GetCode() != pb.ErrorCode_ERROR_CODE_NOT_FOUND {
 		t.Fatalf("outcomes %v, want not found on c1", outs)
+	}
+}
+
+// created_at is when the API accepted the order; the payment window (ttl)
+// starts when the saga places it, so an order accepted during an outage
+// still gets its whole window once its stock is held.
+func TestCreatedAtIsAcceptanceAndTheWindowStartsAtPlacement(t *testing.T) {
+	gkt := gokatest.Start(t, orders.Graph())
+	accepted := time.Now().Add(-47 * time.Second)
+	cmd := placeCmd(place(line("p1", 1, "w1")))
+	cmd.IssuedAtUnixMs = accepted.UnixMilli()
+	gokatest.Send(t, gkt, topics.OrderCommands, "o1", cmd)
+	o := gkt.TableValue(topics.OrdersTable, "o1").(*pb.OrderState).GetOrder()
+	if o.GetCreatedAtUnixMs() != accepted.UnixMilli() {
+		t.Errorf("created_at %d, want the API's acceptance %d", o.GetCreatedAtUnixMs(), accepted.UnixMilli())
+	}
+	if window := time.UnixMilli(o.GetExpiresAtUnixMs()).Sub(accepted); window < 1800*time.Second+40*time.Second {
+		t.Errorf("expires_at is %s after acceptance, want the whole 30 min counted from placement", window)
 	}
 }
