@@ -50,6 +50,9 @@ type Deps struct {
 	ReservationTTL time.Duration
 	// Ready reports whether views are caught up and processors running.
 	Ready func() bool
+	// Dependencies, when set, reports Kafka and the processors' consumer
+	// groups for /readyz (dependencies.go).
+	Dependencies func() *Dependencies
 	// Tokens signs and verifies access tokens.
 	Tokens *auth.Tokens
 	// EmailThrottle blocks an email after repeated login failures.

@@ -197,9 +197,14 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev, seedDemo bool)
 	if s.producer, err = kafka.NewProducer(s.cfg.Brokers, "stockflow-api"); err != nil {
 		return err
 	}
+	probe, err := s.startGroupProbe() // groups.go
+	if err != nil {
+		return err
+	}
 	deps := api.Deps{
 		Sender: kafka.Sender{Client: s.producer}, Watcher: tail, Views: views,
 		WaitTimeout: s.cfg.WaitTimeout, ReservationTTL: s.cfg.ReservationTTL, Ready: s.Ready,
+		Dependencies: probe.Dependencies,
 		Tokens:         tokens,
 		EmailThrottle:  auth.NewThrottle(emailFailureLimit, loginFailureWindow),
 		ClientThrottle: auth.NewThrottle(clientFailureLimit, loginFailureWindow),

@@ -1,10 +1,13 @@
 package e2e_test
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,8 +56,20 @@ func TestProcessorsRideOutABrokerOutage(t *testing.T) {
 	t.Cleanup(broker.stop)
 	restartsBefore := partRestarts()
 
-	s := startWith(t, filepath.Join(dir, "state"), app.Parts{Processors: app.ProcessorNames(), API: true},
-		func(c *app.Config) { c.Brokers = []string{broker.addr()}; c.WaitTimeout = 5 * time.Second })
+	// Processors and API in separate systems, as in production: the API's
+	// readiness then depends on what it can see of Kafka, not on its own
+	// processors restarting.
+	useBroker := func(c *app.Config) { c.Brokers = []string{broker.addr()}; c.WaitTimeout = 5 * time.Second }
+	cfg := testConfig(filepath.Join(dir, "processors"))
+	useBroker(&cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	procs, err := app.Start(ctx, cfg, app.Parts{Processors: app.ProcessorNames()})
+	if err != nil {
+		t.Fatalf("start processors: %v", err)
+	}
+	t.Cleanup(func() { _ = procs.Stop(context.Background()) })
+	s := startWith(t, filepath.Join(dir, "api"), app.Parts{API: true}, useBroker)
 	w := s.warehouse("outage-w")
 	p := s.product("OUTAGE-1")
 	shop := s.shop(w)
@@ -63,6 +78,13 @@ func TestProcessorsRideOutABrokerOutage(t *testing.T) {
 		t.Fatalf("order before the outage = %d %s", status, body)
 	}
 
+	eventually(t, func() string {
+		if r := s.readiness(); r.status != http.StatusOK || len(r.Dependencies.Groups) != len(app.ProcessorNames()) || r.Status != "ready" {
+			return fmt.Sprintf("/readyz before the outage = %d %+v, want ready with every group", r.status, r)
+		}
+		return ""
+	})
+
 	broker.stop()
 	eventually(t, func() string {
 		if partRestarts() == restartsBefore {
@@ -70,13 +92,17 @@ func TestProcessorsRideOutABrokerOutage(t *testing.T) {
 		}
 		return ""
 	})
-	time.Sleep(2 * time.Second) // let the parts fail and retry against a dead port
-	select {
-	case <-s.sys.Failed():
-		t.Fatal("a part stopped the process while the broker was away")
-	default:
+	waitFor(t, 40*time.Second, "/readyz to answer 503 while Kafka is away", func() bool { return s.readiness().status == http.StatusServiceUnavailable })
+	waitFor(t, 40*time.Second, "/readyz to say Kafka is unreachable", func() bool { return strings.Contains(s.readiness().Status, "Kafka is unreachable") })
+	for _, sys := range []*app.System{procs, s.sys} {
+		select {
+		case <-sys.Failed():
+			t.Fatal("a part stopped its process while the broker was away")
+		default:
+		}
 	}
 	broker.start()
+	waitFor(t, 40*time.Second, "/readyz to answer 200 again", func() bool { return s.readiness().status == http.StatusOK })
 
 	recovered := time.Now()
 	deadline := time.Now().Add(90 * time.Second)
@@ -101,4 +127,45 @@ func partRestarts() float64 {
 		sum += testutil.ToFloat64(metrics.PartRestarts.WithLabelValues(fmt.Sprintf("processor/%s", name)))
 	}
 	return sum
+}
+
+// readiness is a /readyz answer.
+type readiness struct {
+	status       int
+	Status       string `json:"status"`
+	Dependencies struct {
+		Kafka struct {
+			Reachable bool `json:"reachable"`
+		} `json:"kafka"`
+		Groups []struct {
+			Group   string `json:"group"`
+			Members int    `json:"members"`
+		} `json:"groups"`
+	} `json:"dependencies"`
+}
+
+func (s *system) readiness() readiness {
+	var r readiness
+	status, body, err := s.tryCall(http.MethodGet, "/readyz", nil)
+	if err == nil && status == http.StatusOK {
+		_ = json.Unmarshal(body, &r)
+	}
+	r.status = status
+	if status != http.StatusOK {
+		r.Status = string(body)
+	}
+	return r
+}
+
+// waitFor polls cond until it holds, failing the test after d.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > d {
+			t.Fatalf("waited %s for %s", d, what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("%s: %s", what, time.Since(start).Round(100*time.Millisecond))
 }
