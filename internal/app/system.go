@@ -204,7 +204,7 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev, seedDemo bool)
 	deps := api.Deps{
 		Sender: kafka.Sender{Client: s.producer}, Watcher: tail, Views: views,
 		WaitTimeout: s.cfg.WaitTimeout, ReservationTTL: s.cfg.ReservationTTL, Ready: s.Ready,
-		Dependencies: probe.Dependencies,
+		Dependencies:   probe.Dependencies,
 		Tokens:         tokens,
 		EmailThrottle:  auth.NewThrottle(emailFailureLimit, loginFailureWindow),
 		ClientThrottle: auth.NewThrottle(clientFailureLimit, loginFailureWindow),
