@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -79,7 +80,8 @@ func (p *groupProbe) run(ctx context.Context) {
 func (p *groupProbe) probe(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	lags, err := p.adm.Lag(ctx, p.groups...)
+	// A copy: kadm reorders and rewrites the slice it is given.
+	lags, err := p.adm.Lag(ctx, slices.Clone(p.groups)...)
 	if ctx.Err() != nil && err == nil {
 		err = ctx.Err()
 	}
