@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,8 +26,20 @@ import (
 // STOCKFLOW_REBALANCE_TEST=1 (docs/operations.md has the figures).
 func TestRebalancePauseAfterAnInstanceCrash(t *testing.T) {
 	if os.Getenv("STOCKFLOW_REBALANCE_TEST") == "" {
-		t.Skip("set STOCKFLOW_REBALANCE_TEST=1 to measure the rebalance pause (about a minute)")
+		t.Skip("set STOCKFLOW_REBALANCE_TEST=1 to measure the rebalance pause (about a minute per case)")
 	}
+	for _, c := range []struct {
+		name string
+		sig  os.Signal
+	}{
+		{"sigkill_waits_for_the_session_timeout", os.Kill},
+		{"sigterm_leaves_the_group_at_once", syscall.SIGTERM},
+	} {
+		t.Run(c.name, func(t *testing.T) { measureRebalancePause(t, c.sig) })
+	}
+}
+
+func measureRebalancePause(t *testing.T, sig os.Signal) {
 	dir := t.TempDir()
 	port := freePort(t)
 	broker, err := kafka.StartEmbedded(kafka.EmbeddedConfig{Port: port, DataDir: filepath.Join(dir, "kafka")})
@@ -61,7 +74,7 @@ func TestRebalancePauseAfterAnInstanceCrash(t *testing.T) {
 	s.receive(w, p, 1_000_000)
 	time.Sleep(8 * time.Second) // let the join rebalance settle
 
-	results := loadUntil(s, shop, p, func(kill time.Time) {}, a)
+	results := loadUntil(s, shop, p, func() { _ = a.Process.Signal(sig) })
 	report(t, results)
 }
 
@@ -105,10 +118,10 @@ type loadResult struct {
 	orders []placed
 }
 
-// loadUntil places orders from 8 clients for 10 s, SIGKILLs victim, and
+// loadUntil places orders from 8 clients for 10 s, injects fault, and
 // keeps going for 40 s more; an order answered 202 is re-sent with its
 // Idempotency-Key until it is decided.
-func loadUntil(s *system, shop, product string, _ func(time.Time), victim *exec.Cmd) loadResult {
+func loadUntil(s *system, shop, product string, fault func()) loadResult {
 	var mu sync.Mutex
 	var res loadResult
 	stop := time.Now().Add(50 * time.Second)
@@ -137,7 +150,7 @@ func loadUntil(s *system, shop, product string, _ func(time.Time), victim *exec.
 	}
 	time.Sleep(10 * time.Second)
 	res.kill = time.Now()
-	_ = victim.Process.Kill()
+	fault()
 	wg.Wait()
 	return res
 }
@@ -160,11 +173,14 @@ func report(t *testing.T, r loadResult) {
 		}
 	}
 	var lastSlow time.Duration
+	var slow []string
 	for _, o := range r.orders {
 		if o.done.Sub(o.sent) > time.Second {
 			lastSlow = max(lastSlow, o.done.Sub(r.kill))
+			slow = append(slow, fmt.Sprintf("sent %+.1fs took %.1fs", o.sent.Sub(r.kill).Seconds(), o.done.Sub(o.sent).Seconds()))
 		}
 	}
+	t.Logf("orders slower than 1 s: %v", slow)
 	t.Logf("orders: %d before the kill, %d sent within 1 s of it (%d of them took > 1 s)", before, len(window), stalled)
 	t.Logf("REBALANCE PAUSE: orders sent at the kill completed up to %s after it; the last order slower than 1 s completed %s after the kill",
 		pause.Round(100*time.Millisecond), lastSlow.Round(100*time.Millisecond))

@@ -22,6 +22,16 @@ type Goka struct {
 	Logger goka.Logger
 }
 
+// Consumer group timing of every goka processor (see SaramaConfig).
+const (
+	// SessionTimeout is how long the coordinator waits for a silent member
+	// (a crashed instance) before it moves its partitions.
+	SessionTimeout = 6 * time.Second
+	// HeartbeatInterval is how often members tell the coordinator they
+	// live; a third of SessionTimeout or less.
+	HeartbeatInterval = time.Second
+)
+
 // SaramaConfig is goka's default configuration with the settings that
 // matter for stockflow (see docs/architecture.md, "Kafka settings").
 func SaramaConfig() *sarama.Config {
@@ -33,6 +43,14 @@ func SaramaConfig() *sarama.Config {
 	// reply under a few milliseconds without hurting throughput.
 	cfg.Producer.Flush.Frequency = time.Millisecond
 	cfg.Producer.RequiredAcks = sarama.WaitForAll
+	// A crashed instance's partitions wait for the coordinator to expire
+	// its session, then for goka's fixed 5 s pause before the survivors
+	// rejoin. sarama's 10 s session (3 s heartbeats) made that ~16 s; 6 s
+	// (Kafka's default group.min.session.timeout.ms) with 1 s heartbeats
+	// makes it ~11 s (docs/operations.md, "Rebalances"). Heartbeats run
+	// beside message processing, so a slow callback does not expire it.
+	cfg.Consumer.Group.Session.Timeout = SessionTimeout
+	cfg.Consumer.Group.Heartbeat.Interval = HeartbeatInterval
 	cfg.Producer.Compression = sarama.CompressionNone
 	return cfg
 }
