@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -22,8 +23,9 @@ import (
 // when one of two orders instances is SIGKILLed: the group coordinator
 // notices after the session timeout, the survivor's goka consumer sleeps a
 // fixed 5 s before rejoining, then restores the moved partitions' tables.
-// It takes about a minute and builds the binary, so it runs only with
-// STOCKFLOW_REBALANCE_TEST=1 (docs/operations.md has the figures).
+// It takes about a minute per case and builds the binary, so it runs only
+// with STOCKFLOW_REBALANCE_TEST=1 (docs/operations.md has the figures); with
+// STOCKFLOW_TEST_KAFKA it runs against that real broker instead of kfake.
 func TestRebalancePauseAfterAnInstanceCrash(t *testing.T) {
 	if os.Getenv("STOCKFLOW_REBALANCE_TEST") == "" {
 		t.Skip("set STOCKFLOW_REBALANCE_TEST=1 to measure the rebalance pause (about a minute per case)")
@@ -41,13 +43,17 @@ func TestRebalancePauseAfterAnInstanceCrash(t *testing.T) {
 
 func measureRebalancePause(t *testing.T, sig os.Signal) {
 	dir := t.TempDir()
-	port := freePort(t)
-	broker, err := kafka.StartEmbedded(kafka.EmbeddedConfig{Port: port, DataDir: filepath.Join(dir, "kafka")})
-	if err != nil {
-		t.Fatal(err)
+	// On the real broker of STOCKFLOW_TEST_KAFKA if set, else on kfake.
+	brokers := strings.Split(os.Getenv(realKafkaEnv), ",")
+	if brokers[0] == "" {
+		broker, err := kafka.StartEmbedded(kafka.EmbeddedConfig{Port: freePort(t), DataDir: filepath.Join(dir, "kafka")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(broker.Close)
+		brokers = []string{broker.Addrs()[0]}
 	}
-	t.Cleanup(broker.Close)
-	brokers := []string{broker.Addrs()[0]}
+	t.Logf("brokers %v", brokers)
 	useBroker := func(c *app.Config) { c.Brokers = brokers; c.WaitTimeout = 2 * time.Second }
 
 	others := slices.DeleteFunc(app.ProcessorNames(), func(n string) bool { return n == "orders" })
@@ -69,7 +75,7 @@ func measureRebalancePause(t *testing.T, sig os.Signal) {
 	s.waitReady(context.Background())
 	s.token = s.login(adminEmail, adminPassword)
 	w := s.warehouse("rebalance-w")
-	p := s.product("REBALANCE-1")
+	p := s.product(fmt.Sprintf("REBALANCE-%d", time.Now().UnixNano()))
 	shop := s.shop(w)
 	s.receive(w, p, 1_000_000)
 	time.Sleep(8 * time.Second) // let the join rebalance settle

@@ -1,0 +1,293 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+)
+
+// The fault suite runs every part as its own OS process against a real
+// Kafka broker reached through an in-process TCP proxy (toxiproxy), places
+// and pays orders from 8 clients, and injects faults one at a time:
+// SIGKILL of a processor instance and its restart, every connection to the
+// broker cut, and latency on every connection. Afterwards every attempt is
+// settled (retried with its Idempotency-Key) and stock is checked against
+// the orders.
+//
+// The broker must advertise the proxy's address, so that clients dial the
+// proxy for every broker connection:
+//
+//	KAFKA_PORT=29192 KAFKA_ADVERTISED_PORT=29194 scripts/kafka.sh start
+//	STOCKFLOW_FAULTS_KAFKA=127.0.0.1:29192 STOCKFLOW_FAULTS_PROXY=127.0.0.1:29194 \
+//	  go test -run FaultsOnRealKafka -v ./internal/e2e/
+//
+// STOCKFLOW_FAULT_ROUNDS (default 1) sets how often each fault is injected.
+const (
+	faultsKafkaEnv = "STOCKFLOW_FAULTS_KAFKA"
+	faultsProxyEnv = "STOCKFLOW_FAULTS_PROXY"
+)
+
+// cluster is the parts of one fault run, as child processes.
+type cluster struct {
+	t       *testing.T
+	dir     string
+	brokers string
+	mu      sync.Mutex
+	procs   map[string]*exec.Cmd
+	ports   map[string]int
+}
+
+// start runs `stockflow <args…>` as the part called name, on its own data
+// directory (kept across restarts) and HTTP port; its output goes to
+// <dir>/<name>.log.
+func (c *cluster) start(name string, args ...string) {
+	c.t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	port, ok := c.ports[name]
+	if !ok {
+		port = freePort(c.t)
+		c.ports[name] = port
+	}
+	log, err := os.OpenFile(filepath.Join(c.dir, name+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	args = append(args, "--brokers", c.brokers, "--data-dir", filepath.Join(c.dir, name),
+		"--http-addr", "127.0.0.1:"+strconv.Itoa(port), "--log-level", "warn",
+		"--token-key", testTokenKey, "--reconcile-interval", "2s", "--reconcile-after", "3s")
+	cmd := exec.Command(stockflowBinary(c.t), args...)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	go func() { _ = cmd.Wait(); log.Close() }()
+	c.procs[name] = cmd
+}
+
+func (c *cluster) kill(name string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if p := c.procs[name]; p != nil {
+		_ = p.Process.Kill()
+		delete(c.procs, name)
+	}
+}
+
+func (c *cluster) stopAll() {
+	for name := range c.procs {
+		c.kill(name)
+	}
+}
+
+// fault is one kind of injected fault: do injects it and returns when it
+// is over.
+type fault struct {
+	name string
+	do   func()
+}
+
+// faultStats is what the summary table shows for one kind of fault.
+type faultStats struct {
+	injected int
+	recovery []time.Duration
+}
+
+func TestFaultsOnRealKafka(t *testing.T) {
+	upstream, listen := os.Getenv(faultsKafkaEnv), os.Getenv(faultsProxyEnv)
+	if upstream == "" || listen == "" {
+		t.Skipf("%s and %s are not set (a real broker advertising the proxy's address; see faults_test.go)", faultsKafkaEnv, faultsProxyEnv)
+	}
+	rounds := 1
+	if n, err := strconv.Atoi(os.Getenv("STOCKFLOW_FAULT_ROUNDS")); err == nil && n > 0 {
+		rounds = n
+	}
+	proxy := startProxy(t, listen, upstream)
+	dir := t.TempDir()
+	c := &cluster{t: t, dir: dir, brokers: listen, procs: map[string]*exec.Cmd{}, ports: map[string]int{}}
+	t.Cleanup(c.stopAll)
+	t.Setenv("STOCKFLOW_ADMIN_EMAIL", adminEmail)
+	t.Setenv("STOCKFLOW_ADMIN_PASSWORD", adminPassword)
+	c.start("api", "api", "--wait-timeout", "3s")
+	for _, name := range []string{"stock-1", "stock-2", "orders-1", "orders-2"} {
+		c.start(name, "process", strings.Split(name, "-")[0])
+	}
+	c.start("others", "process", "catalog", "shops", "skus", "timer", "users", "warehouses")
+	s := &system{t: t, base: "http://127.0.0.1:" + strconv.Itoa(c.ports["api"]), brokers: []string{listen}, halt: func(context.Context) error { return nil }}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	s.waitReady(ctx)
+	s.token = s.login(adminEmail, adminPassword)
+
+	const perProductStock = 2000
+	w1, w2 := s.warehouse("faults-north"), s.warehouse("faults-south")
+	run := time.Now().UnixNano()
+	products := []string{s.product(fmt.Sprintf("FAULT-A-%d", run)), s.product(fmt.Sprintf("FAULT-B-%d", run)), s.product(fmt.Sprintf("FAULT-C-%d", run))}
+	shop := s.shop(w1, w2)
+	for _, p := range products {
+		s.receive(w1, p, perProductStock/2)
+		s.receive(w2, p, perProductStock/2)
+	}
+
+	faults := []fault{
+		{"SIGKILL processor instance + restart", func() {
+			name := []string{"stock-1", "stock-2", "orders-1", "orders-2"}[rand.IntN(4)]
+			c.kill(name)
+			time.Sleep(3 * time.Second)
+			c.start(name, "process", strings.Split(name, "-")[0])
+		}},
+		{"all broker connections cut 8 s", func() {
+			proxy.Stop()
+			time.Sleep(8 * time.Second)
+			if err := proxy.Start(); err != nil {
+				t.Errorf("restart proxy: %v", err)
+			}
+		}},
+		{"300 ms latency on every connection 8 s", func() {
+			if _, err := proxy.Toxics.AddToxicJson(strings.NewReader(`{"name":"latency","type":"latency","stream":"downstream","attributes":{"latency":300,"jitter":50}}`)); err != nil {
+				t.Errorf("add latency: %v", err)
+				return
+			}
+			time.Sleep(8 * time.Second)
+			if err := proxy.Toxics.RemoveToxic(context.Background(), "latency"); err != nil {
+				t.Errorf("remove latency: %v", err)
+			}
+		}},
+	}
+
+	load := startLoad(s, shop, products)
+	stats := map[string]*faultStats{}
+	for round := range rounds {
+		for _, f := range faults {
+			time.Sleep(3 * time.Second)
+			f.do()
+			st := stats[f.name]
+			if st == nil {
+				st = &faultStats{}
+				stats[f.name] = st
+			}
+			st.injected++
+			st.recovery = append(st.recovery, load.recovery(time.Now(), 2*time.Minute))
+			t.Logf("round %d: %s; first order after it in %s", round, f.name, st.recovery[len(st.recovery)-1].Round(100*time.Millisecond))
+		}
+	}
+	attempts := load.stop()
+	settle(t, s, shop, attempts)
+	checkConservation(t, s, products, []string{w1, w2}, attempts, perProductStock)
+	printSummary(t, faults, stats, load, t.Failed())
+}
+
+func startProxy(t *testing.T, listen, upstream string) *toxiproxy.Proxy {
+	t.Helper()
+	server := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.New(io.Discard))
+	proxy := toxiproxy.NewProxy(server, "kafka", listen, upstream)
+	if err := proxy.Start(); err != nil {
+		t.Fatalf("proxy %s -> %s: %v", listen, upstream, err)
+	}
+	t.Cleanup(proxy.Stop)
+	return proxy
+}
+
+// load places and pays orders from 8 clients until stopped.
+type load struct {
+	s         *system
+	done      chan struct{}
+	wg        sync.WaitGroup
+	mu        sync.Mutex
+	attempts  []*attempt
+	lastOK    atomic.Int64 // unix nanos of the last 201
+	sent      atomic.Int64
+	acked     atomic.Int64
+	retried   atomic.Int64
+	unhandled atomic.Int64
+}
+
+func startLoad(s *system, shop string, products []string) *load {
+	l := &load{s: s, done: make(chan struct{})}
+	for c := range 8 {
+		l.wg.Add(1)
+		go func() {
+			defer l.wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-l.done:
+					return
+				default:
+				}
+				a := makeAttempts(c*1_000_000+i, products, 1)[0]
+				l.mu.Lock()
+				l.attempts = append(l.attempts, a)
+				l.mu.Unlock()
+				l.sent.Add(1)
+				tryAttempt(s, shop, a)
+				switch a.status {
+				case http.StatusCreated:
+					l.acked.Add(1)
+					l.lastOK.Store(time.Now().UnixNano())
+				case http.StatusConflict:
+					l.acked.Add(1)
+				case 0:
+					l.unhandled.Add(1)
+				default:
+					l.retried.Add(1)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}()
+	}
+	return l
+}
+
+// recovery waits for the first order placed after since and returns how
+// long after since it came.
+func (l *load) recovery(since time.Time, limit time.Duration) time.Duration {
+	for time.Since(since) < limit {
+		if ok := time.Unix(0, l.lastOK.Load()); ok.After(since) {
+			return ok.Sub(since)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return limit
+}
+
+func (l *load) stop() []*attempt {
+	close(l.done)
+	l.wg.Wait()
+	return l.attempts
+}
+
+func printSummary(t *testing.T, faults []fault, stats map[string]*faultStats, l *load, failed bool) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%-42s %8s %s\n", "fault", "injected", "time to first order after it (each)")
+	for _, f := range faults {
+		st := stats[f.name]
+		var rs []string
+		for _, r := range st.recovery {
+			rs = append(rs, r.Round(100*time.Millisecond).String())
+		}
+		fmt.Fprintf(&b, "%-42s %8d %s\n", f.name, st.injected, strings.Join(rs, " "))
+	}
+	fmt.Fprintf(&b, "requests: %d sent, %d acknowledged (201/409) at once, %d answered otherwise (202/503/...), %d without an answer; all settled by retrying with their Idempotency-Key\n",
+		l.sent.Load(), l.acked.Load(), l.retried.Load(), l.unhandled.Load())
+	verdict := "held"
+	if failed {
+		verdict = "FAILED (see above)"
+	}
+	fmt.Fprintf(&b, "invariants (no oversell; on_hand = received - paid and reserved = open holds for every product@warehouse; every 201 reserved or paid): %s\n", verdict)
+	t.Log(b.String())
+}
