@@ -17,7 +17,7 @@ export STOCKFLOW_ADMIN_PASSWORD ?= admin-password
 # Flags for the load generator, e.g. make bench BENCH_FLAGS="--orders 50000 --clients 128".
 BENCH_FLAGS ?=
 
-.PHONY: help run build test test-unit test-e2e test-kafka chaos bench lint generate tools up down clean
+.PHONY: help run build test test-unit test-e2e test-kafka test-faults chaos bench lint generate tools up down clean
 
 help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,20 @@ test-e2e: ## Only the integration tests (whole system over kfake).
 test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one node on 127.0.0.1) started by scripts/kafka.sh.
 	scripts/kafka.sh clean && scripts/kafka.sh start || { scripts/kafka.sh stop; exit 1; }; \
 	STOCKFLOW_TEST_KAFKA=127.0.0.1:$${KAFKA_PORT:-29092} $(GO) test -count=1 -race -timeout 10m -run RealKafka -v ./internal/e2e/; \
+	status=$$?; scripts/kafka.sh stop; exit $$status
+
+# The fault suite's own broker: Kafka on FAULTS_KAFKA_PORT (controller on
+# the next port) advertising FAULTS_PROXY_PORT, where the suite's in-process
+# TCP proxy listens (internal/e2e/faults_test.go).
+FAULTS_KAFKA_PORT ?= 29192
+FAULTS_PROXY_PORT ?= 29194
+FAULT_ROUNDS      ?= 1
+
+test-faults: ## Fault suite: every part its own process on a real Kafka behind a TCP proxy; kills, cuts, latency (FAULT_ROUNDS=20 for the long run).
+	export KAFKA_PORT=$(FAULTS_KAFKA_PORT) KAFKA_ADVERTISED_PORT=$(FAULTS_PROXY_PORT); \
+	scripts/kafka.sh clean && scripts/kafka.sh start || { scripts/kafka.sh stop; exit 1; }; \
+	STOCKFLOW_FAULTS_KAFKA=127.0.0.1:$(FAULTS_KAFKA_PORT) STOCKFLOW_FAULTS_PROXY=127.0.0.1:$(FAULTS_PROXY_PORT) STOCKFLOW_FAULT_ROUNDS=$(FAULT_ROUNDS) \
+	  $(GO) test -count=1 -timeout 60m -run FaultsOnRealKafka -v ./internal/e2e/; \
 	status=$$?; scripts/kafka.sh stop; exit $$status
 
 chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conservation checks.

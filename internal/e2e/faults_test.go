@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -50,6 +51,8 @@ type cluster struct {
 	mu      sync.Mutex
 	procs   map[string]*exec.Cmd
 	ports   map[string]int
+	// exited lists parts that stopped without being killed by the test.
+	exited []string
 }
 
 // start runs `stockflow <args…>` as the part called name, on its own data
@@ -76,7 +79,15 @@ func (c *cluster) start(name string, args ...string) {
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
-	go func() { _ = cmd.Wait(); log.Close() }()
+	go func() {
+		err := cmd.Wait()
+		log.Close()
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.procs[name] == cmd {
+			c.exited = append(c.exited, fmt.Sprintf("%s (%v; see %s.log)", name, err, filepath.Join(c.dir, name)))
+		}
+	}()
 	c.procs[name] = cmd
 }
 
@@ -102,10 +113,18 @@ type fault struct {
 	do   func()
 }
 
+// faultAftermath is how long after a fault ends the suite keeps measuring
+// its effect.
+const faultAftermath = 12 * time.Second
+
 // faultStats is what the summary table shows for one kind of fault.
 type faultStats struct {
 	injected int
+	// recovery: from the fault's end to the next 201.
 	recovery []time.Duration
+	// stall: the longest time without any 201, from the fault's start to
+	// faultAftermath after its end.
+	stall []time.Duration
 }
 
 func TestFaultsOnRealKafka(t *testing.T) {
@@ -133,6 +152,7 @@ func TestFaultsOnRealKafka(t *testing.T) {
 	defer cancel()
 	s.waitReady(ctx)
 	s.token = s.login(adminEmail, adminPassword)
+	waitStable(t, s, map[string]int{"stock": 2, "orders": 2})
 
 	const perProductStock = 2000
 	w1, w2 := s.warehouse("faults-north"), s.warehouse("faults-south")
@@ -175,18 +195,32 @@ func TestFaultsOnRealKafka(t *testing.T) {
 	for round := range rounds {
 		for _, f := range faults {
 			time.Sleep(3 * time.Second)
+			began := time.Now()
 			f.do()
+			ended := time.Now()
+			// A restarted instance rejoins its group a little later: keep
+			// watching for the rebalance that causes.
+			time.Sleep(faultAftermath)
 			st := stats[f.name]
 			if st == nil {
 				st = &faultStats{}
 				stats[f.name] = st
 			}
 			st.injected++
-			st.recovery = append(st.recovery, load.recovery(time.Now(), 2*time.Minute))
-			t.Logf("round %d: %s; first order after it in %s", round, f.name, st.recovery[len(st.recovery)-1].Round(100*time.Millisecond))
+			first := load.firstOKAfter(ended, 2*time.Minute)
+			gap := load.longestGap(began, time.Now())
+			st.recovery = append(st.recovery, first)
+			st.stall = append(st.stall, gap)
+			t.Logf("round %d: %s: next 201 %s after it ended; longest time without a 201 from its start to %s after its end: %s",
+				round, f.name, first.Round(100*time.Millisecond), faultAftermath, gap.Round(100*time.Millisecond))
 		}
 	}
 	attempts := load.stop()
+	c.mu.Lock()
+	if len(c.exited) > 0 {
+		t.Errorf("parts exited on their own during the faults: %v", c.exited)
+	}
+	c.mu.Unlock()
 	settle(t, s, shop, attempts)
 	checkConservation(t, s, products, []string{w1, w2}, attempts, perProductStock)
 	printSummary(t, faults, stats, load, t.Failed())
@@ -210,7 +244,7 @@ type load struct {
 	wg        sync.WaitGroup
 	mu        sync.Mutex
 	attempts  []*attempt
-	lastOK    atomic.Int64 // unix nanos of the last 201
+	oks       []time.Time // when each 201 came, under mu
 	sent      atomic.Int64
 	acked     atomic.Int64
 	retried   atomic.Int64
@@ -238,7 +272,9 @@ func startLoad(s *system, shop string, products []string) *load {
 				switch a.status {
 				case http.StatusCreated:
 					l.acked.Add(1)
-					l.lastOK.Store(time.Now().UnixNano())
+					l.mu.Lock()
+					l.oks = append(l.oks, time.Now())
+					l.mu.Unlock()
 				case http.StatusConflict:
 					l.acked.Add(1)
 				case 0:
@@ -253,16 +289,38 @@ func startLoad(s *system, shop string, products []string) *load {
 	return l
 }
 
-// recovery waits for the first order placed after since and returns how
-// long after since it came.
-func (l *load) recovery(since time.Time, limit time.Duration) time.Duration {
+// firstOKAfter waits for the first 201 after since and returns how long
+// after since it came (limit if none did).
+func (l *load) firstOKAfter(since time.Time, limit time.Duration) time.Duration {
 	for time.Since(since) < limit {
-		if ok := time.Unix(0, l.lastOK.Load()); ok.After(since) {
+		l.mu.Lock()
+		i := sort.Search(len(l.oks), func(i int) bool { return l.oks[i].After(since) })
+		var ok time.Time
+		if i < len(l.oks) {
+			ok = l.oks[i]
+		}
+		l.mu.Unlock()
+		if !ok.IsZero() {
 			return ok.Sub(since)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	return limit
+}
+
+// longestGap is the longest time in [from, to] without a 201.
+func (l *load) longestGap(from, to time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	last, gap := from, time.Duration(0)
+	for _, ok := range l.oks {
+		if ok.Before(from) || ok.After(to) {
+			continue
+		}
+		gap = max(gap, ok.Sub(last))
+		last = ok
+	}
+	return max(gap, to.Sub(last))
 }
 
 func (l *load) stop() []*attempt {
@@ -273,14 +331,10 @@ func (l *load) stop() []*attempt {
 
 func printSummary(t *testing.T, faults []fault, stats map[string]*faultStats, l *load, failed bool) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-42s %8s %s\n", "fault", "injected", "time to first order after it (each)")
+	fmt.Fprintf(&b, "\n%-40s %8s  %-26s %s\n", "fault", "injected", "next 201 after its end", "longest stall without a 201 (max, each)")
 	for _, f := range faults {
 		st := stats[f.name]
-		var rs []string
-		for _, r := range st.recovery {
-			rs = append(rs, r.Round(100*time.Millisecond).String())
-		}
-		fmt.Fprintf(&b, "%-42s %8d %s\n", f.name, st.injected, strings.Join(rs, " "))
+		fmt.Fprintf(&b, "%-40s %8d  %-26s %s\n", f.name, st.injected, durations(st.recovery), durations(st.stall))
 	}
 	fmt.Fprintf(&b, "requests: %d sent, %d acknowledged (201/409) at once, %d answered otherwise (202/503/...), %d without an answer; all settled by retrying with their Idempotency-Key\n",
 		l.sent.Load(), l.acked.Load(), l.retried.Load(), l.unhandled.Load())
@@ -290,4 +344,38 @@ func printSummary(t *testing.T, faults []fault, stats map[string]*faultStats, l 
 	}
 	fmt.Fprintf(&b, "invariants (no oversell; on_hand = received - paid and reserved = open holds for every product@warehouse; every 201 reserved or paid): %s\n", verdict)
 	t.Log(b.String())
+}
+
+// waitStable waits until every processor group has members (members[g] of
+// them where given) and is Stable on two probes in a row, so setup requests
+// do not land in the rebalances of instances joining.
+func waitStable(t *testing.T, s *system, members map[string]int) {
+	t.Helper()
+	stableFor := 0
+	waitFor(t, 2*time.Minute, "every processor group stable", func() bool {
+		r := s.readiness()
+		ok := r.status == http.StatusOK && len(r.Dependencies.Groups) > 0
+		for _, g := range r.Dependencies.Groups {
+			want := max(members[g.Group], 1)
+			ok = ok && g.State == "Stable" && g.Members == want
+		}
+		if ok {
+			stableFor++
+		} else {
+			stableFor = 0
+		}
+		time.Sleep(time.Second)
+		return stableFor >= 6
+	})
+}
+
+// durations formats "max (each …)".
+func durations(ds []time.Duration) string {
+	var worst time.Duration
+	var each []string
+	for _, d := range ds {
+		worst = max(worst, d)
+		each = append(each, d.Round(100*time.Millisecond).String())
+	}
+	return fmt.Sprintf("%s (%s)", worst.Round(100*time.Millisecond), strings.Join(each, " "))
 }

@@ -139,6 +139,7 @@ type readiness struct {
 		} `json:"kafka"`
 		Groups []struct {
 			Group   string `json:"group"`
+			State   string `json:"state"`
 			Members int    `json:"members"`
 		} `json:"groups"`
 	} `json:"dependencies"`
