@@ -253,6 +253,7 @@ type load struct {
 
 func startLoad(s *system, shop string, products []string) *load {
 	l := &load{s: s, done: make(chan struct{})}
+	run := time.Now().UnixNano()
 	for c := range 8 {
 		l.wg.Add(1)
 		go func() {
@@ -264,6 +265,7 @@ func startLoad(s *system, shop string, products []string) *load {
 				default:
 				}
 				a := makeAttempts(c*1_000_000+i, products, 1)[0]
+				a.key = fmt.Sprintf("%d-%s", run, a.key) // unique per run: a real broker keeps earlier runs' orders
 				l.mu.Lock()
 				l.attempts = append(l.attempts, a)
 				l.mu.Unlock()
