@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -25,8 +26,10 @@ import (
 // The fault suite runs every part as its own OS process against a real
 // Kafka broker reached through an in-process TCP proxy (toxiproxy), places
 // and pays orders from 8 clients, and injects faults one at a time:
-// SIGKILL of a processor instance and its restart, every connection to the
-// broker cut, and latency on every connection. Afterwards every attempt is
+// SIGKILL of a processor instance and its restart, SIGTERM (a graceful
+// leave) and restart, SIGKILL of the API with requests in flight and its
+// restart, every connection to the broker cut, and latency on every
+// connection. Afterwards every attempt is
 // settled (retried with its Idempotency-Key) and stock is checked against
 // the orders.
 //
@@ -98,6 +101,24 @@ func (c *cluster) kill(name string) {
 		_ = p.Process.Kill()
 		delete(c.procs, name)
 	}
+}
+
+// stop sends SIGTERM to the part and waits (up to 45 s) for it to exit.
+func (c *cluster) stop(name string) {
+	c.mu.Lock()
+	p := c.procs[name]
+	delete(c.procs, name)
+	c.mu.Unlock()
+	if p == nil {
+		return
+	}
+	_ = p.Process.Signal(syscall.SIGTERM)
+	for deadline := time.Now().Add(45 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if p.Process.Signal(syscall.Signal(0)) != nil {
+			return
+		}
+	}
+	_ = p.Process.Kill()
 }
 
 func (c *cluster) stopAll() {
@@ -172,6 +193,16 @@ func TestFaultsOnRealKafka(t *testing.T) {
 			c.kill(name)
 			time.Sleep(3 * time.Second)
 			c.start(name, "process", strings.Split(name, "-")[0])
+		}},
+		{"SIGTERM processor instance + restart", func() {
+			name := []string{"stock-1", "stock-2", "orders-1", "orders-2"}[rand.IntN(4)]
+			c.stop(name)
+			c.start(name, "process", strings.Split(name, "-")[0])
+		}},
+		{"SIGKILL API with requests in flight + restart", func() {
+			c.kill("api")
+			time.Sleep(time.Second)
+			c.start("api", "api", "--wait-timeout", "3s")
 		}},
 		{"all broker connections cut 8 s", func() {
 			proxy.Stop()
