@@ -35,7 +35,7 @@ type Table interface {
 
 // Views are the tables the API reads.
 type Views struct {
-	Warehouses, Catalog, Shops, Stock, Orders, Users Table
+	Warehouses, Catalog, Shops, Stock, Orders, Users, Transfers Table
 }
 
 // Deps are the API's collaborators and settings.
@@ -50,9 +50,9 @@ type Deps struct {
 	ReservationTTL time.Duration
 	// Ready reports whether views are caught up and processors running.
 	Ready func() bool
-	// Dependencies, when set, reports Kafka and the processors' consumer
-	// groups for /readyz (dependencies.go).
-	Dependencies func() *Dependencies
+	// Groups, if set, counts the members of each processor's consumer
+	// group; /readyz reports them, and is unready when it fails.
+	Groups func(context.Context) (map[string]int, error)
 	// Tokens signs and verifies access tokens.
 	Tokens *auth.Tokens
 	// EmailThrottle blocks an email after repeated login failures.
@@ -61,6 +61,8 @@ type Deps struct {
 	ClientThrottle *auth.Throttle
 	// TrustedProxies may set X-Forwarded-For (none by default).
 	TrustedProxies []netip.Prefix
+	// WriteLimit rate-limits each client's writes (off when zero).
+	WriteLimit WriteLimit
 }
 
 // Version is the API version in the OpenAPI document.
@@ -73,15 +75,22 @@ func NewHandler(d Deps) http.Handler {
 	api := humago.New(mux, Config())
 	Register(api, d)
 	mux.Handle("GET /metrics", metrics.Handler())
-	return mux
+	return problemFallback(mux)
 }
 
 // Config is the Huma configuration of the stockflow API.
 func Config() huma.Config {
 	cfg := huma.DefaultConfig("stockflow", Version)
-	cfg.Info.Description = "Orders and multi-warehouse stock over Kafka stream processors."
+	cfg.Info.Description = "Orders and multi-warehouse stock over Kafka stream processors.\n\n" +
+		"Errors are application/problem+json. Limits: request bodies of 16 KiB (64 KiB for orders, else 413); " +
+		"list pages of at most 500 items; a per-client rate limit on writes (429 with Retry-After). " +
+		"A command answers within the wait timeout: its result, 202 with a Location when the outcome is late, " +
+		"or 503 with Retry-After when it could not be queued. Idempotency-Key: the same key with the same body " +
+		"returns the first result; with another body, 422 naming header.Idempotency-Key."
 	// No "$schema" links in bodies: clients get plain JSON objects.
 	cfg.CreateHooks = nil
+	cfg.Transformers = append(cfg.Transformers, sanitizeErrors)
+	cfg.Formats = map[string]huma.Format{"application/json": jsonFormat, "json": jsonFormat}
 	addSecurityScheme(&cfg)
 	return cfg
 }
@@ -89,7 +98,7 @@ func Config() huma.Config {
 // Register adds every operation to api.
 func Register(api huma.API, d Deps) {
 	s := &server{Deps: d}
-	api.UseMiddleware(observe, s.authenticate(api))
+	api.UseMiddleware(observe, recoverPanics(api), s.limitWrites(api), s.authenticate(api), emptyQuery(api), s.withinWaitTimeout)
 	s.registerHealth(api)
 	s.registerUsers(api)
 	s.registerWarehouses(api)
@@ -97,11 +106,26 @@ func Register(api huma.API, d Deps) {
 	s.registerShops(api)
 	s.registerStock(api)
 	s.registerOrders(api)
+	s.registerTransfers(api)
+	completeDocument(api)
 }
 
 type server struct {
 	Deps
 	recent recentOrders
+}
+
+// withinWaitTimeout gives every request one deadline, WaitTimeout from its
+// start, shared by all it waits for (an Idempotency-Key claim, producing,
+// the outcome), so that no answer comes later than the wait timeout.
+func (s *server) withinWaitTimeout(ctx huma.Context, next func(huma.Context)) {
+	if s.WaitTimeout <= 0 {
+		next(ctx)
+		return
+	}
+	bounded, cancel := context.WithTimeout(ctx.Context(), s.WaitTimeout)
+	defer cancel()
+	next(huma.WithContext(ctx, bounded))
 }
 
 // observe records the latency of every operation.

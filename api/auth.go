@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -31,6 +32,13 @@ func signedIn(op huma.Operation) huma.Operation {
 	return op
 }
 
+// optionalAuth marks a public operation that shows more to a signed-in
+// caller (admins see inactive warehouses): a token is optional.
+func optionalAuth(op huma.Operation) huma.Operation {
+	op.Security = []map[string][]string{{}, {bearerScheme: {}}}
+	return op
+}
+
 // adminOnly marks an operation as needing an admin token.
 func adminOnly(op huma.Operation) huma.Operation {
 	op = signedIn(op)
@@ -48,17 +56,17 @@ func adminOnly(op huma.Operation) huma.Operation {
 func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
 		op := ctx.Operation()
-		if op == nil || len(op.Security) == 0 {
+		if !requiresToken(op) {
 			// Public operations still recognise a valid token (admins see more).
-			token, _ := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
-			if p, err := s.Tokens.Verify(strings.TrimSpace(token)); token != "" && err == nil {
+			token, ok := bearerToken(ctx.Header("Authorization"))
+			if p, err := s.Tokens.Verify(token); ok && err == nil {
 				ctx = huma.WithValue(ctx, principalKey{}, p)
 			}
 			next(ctx)
 			return
 		}
-		token, ok := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
-		p, err := s.Tokens.Verify(strings.TrimSpace(token))
+		token, ok := bearerToken(ctx.Header("Authorization"))
+		p, err := s.Tokens.Verify(token)
 		if !ok || err != nil {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="stockflow"`)
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "a valid bearer token is required: log in with POST /login")
@@ -70,6 +78,24 @@ func (s *server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 		}
 		next(huma.WithValue(ctx, principalKey{}, p))
 	}
+}
+
+// requiresToken reports whether op refuses anonymous callers: it has a
+// security requirement and none of them is the empty (anonymous) one.
+func requiresToken(op *huma.Operation) bool {
+	return op != nil && len(op.Security) > 0 &&
+		!slices.ContainsFunc(op.Security, func(r map[string][]string) bool { return len(r) == 0 })
+}
+
+// bearerToken reads "Bearer <token>" from an Authorization header. The
+// scheme is case-insensitive (RFC 9110 §11.1).
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "bearer") || token == "" {
+		return "", false
+	}
+	return token, true
 }
 
 // addSecurityScheme documents bearer tokens in the OpenAPI document, so

@@ -10,7 +10,9 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/stockflow/stockflow/internal/auth"
+	"github.com/stockflow/stockflow/internal/metrics"
 	"github.com/stockflow/stockflow/processors/orders"
+	"github.com/stockflow/stockflow/processors/stock"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 	"github.com/stockflow/stockflow/topics"
 )
@@ -60,7 +62,7 @@ type placeOrderInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's order."`
 	Body           struct {
 		ShopID string      `json:"shop_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
-		Lines  []LineInput `json:"lines" minItems:"1" maxItems:"100"`
+		Lines  []LineInput `json:"lines" nullable:"false" minItems:"1" maxItems:"100"`
 	}
 }
 
@@ -82,12 +84,12 @@ type cancelOrderInput struct {
 }
 
 func (s *server) registerOrders(api huma.API) {
-	huma.Register(api, signedIn(huma.Operation{
+	huma.Register(api, signedIn(acceptedAs[Order](huma.Operation{
 		OperationID: "place-order", Method: http.MethodPost, Path: "/orders",
 		Summary: "Place an order, reserving its stock", Tags: []string{"Orders"}, DefaultStatus: http.StatusCreated,
 		Description:  "Answers 201 with the reserved order, 409 when a line cannot be reserved (naming it), or 202 with a Location to poll when the outcome takes longer than the wait timeout.",
 		MaxBodyBytes: 64 * 1024, Errors: []int{http.StatusConflict, http.StatusNotFound, http.StatusUnprocessableEntity},
-	}), s.placeOrder)
+	})), s.placeOrder)
 	huma.Register(api, signedIn(huma.Operation{
 		OperationID: "list-orders", Method: http.MethodGet, Path: "/orders",
 		Summary: "List my orders (every order for admins)", Tags: []string{"Orders"},
@@ -96,31 +98,31 @@ func (s *server) registerOrders(api huma.API) {
 		OperationID: "get-order", Method: http.MethodGet, Path: "/orders/{orderId}",
 		Summary: "Get an order", Tags: []string{"Orders"},
 	}), s.getOrder)
-	huma.Register(api, signedIn(huma.Operation{
+	huma.Register(api, signedIn(command(huma.Operation{
 		OperationID: "pay-order", Method: http.MethodPost, Path: "/orders/{orderId}/pay",
 		Summary: "Confirm payment: commit the order's reserved stock", Tags: []string{"Orders"},
-	}), s.payOrder)
-	huma.Register(api, signedIn(huma.Operation{
+	})), s.payOrder)
+	huma.Register(api, signedIn(command(huma.Operation{
 		OperationID: "cancel-order", Method: http.MethodPost, Path: "/orders/{orderId}/cancel",
 		Summary: "Cancel an order, releasing its reserved stock", Tags: []string{"Orders"}, MaxBodyBytes: smallBody,
-	}), s.cancelOrder)
+	})), s.cancelOrder)
 }
 
 func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOutput, error) {
 	who := callerOf(ctx)
-	place, err := s.resolveOrder(who, in)
-	if err != nil {
-		return nil, err
-	}
 	id := newID("place-order/"+who.UserID, in.IdempotencyKey)
 	if existing, ok, err := s.order(id); err != nil || ok {
-		if err == nil && existing.GetRequestHash() != place.GetRequestHash() {
+		if err == nil && existing.GetRequestHash() != requestHash(in) {
 			err = keyReused(in.IdempotencyKey)
 		}
 		if err != nil {
 			return nil, err
 		}
 		return orderResult(existing)
+	}
+	place, err := s.resolveOrder(who, in)
+	if err != nil {
+		return nil, err
 	}
 	cmd := &pb.OrderCommand{
 		CommandId: id, OrderId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
@@ -165,14 +167,42 @@ func (s *server) resolveOrder(who auth.Principal, in *placeOrderInput) (*pb.Plac
 		if err != nil {
 			return nil, err
 		}
+		cands := s.candidates(l.ProductID, active)
+		// Only a request without an Idempotency-Key may be refused from the
+		// view: a retry's first attempt may still be in flight, and only
+		// the saga can tell what became of it.
+		if avail, short := orders.Shortfall(l.Quantity, cands); short && len(active) > 0 && in.IdempotencyKey == "" {
+			return nil, soldOut(i, l, avail)
+		}
 		place.Lines = append(place.Lines, &pb.LineRequest{
 			ProductId: l.ProductID, Quantity: l.Quantity,
-			WarehouseIds:   s.rankWarehouses(l.ProductID, l.Quantity, active),
+			WarehouseIds:   orders.RankWarehouses(l.Quantity, cands),
 			UnitPriceMinor: p.GetPriceMinor(), Currency: p.GetCurrency(),
 		})
 	}
 	place.RequestHash = requestHash(in)
 	return place, nil
+}
+
+// candidates are the line's warehouses with what the stock view shows available.
+func (s *server) candidates(productID string, active []string) []orders.Candidate {
+	cands := make([]orders.Candidate, 0, len(active))
+	for _, wid := range active {
+		l, _, _ := lookup[*pb.StockLevel](s.Views.Stock, stock.Key(productID, wid))
+		cands = append(cands, orders.Candidate{WarehouseID: wid, Available: stock.Available(l)})
+	}
+	return cands
+}
+
+// soldOut is the 409 for a line the stock view cannot fill, worded like
+// the saga's rejection.
+func soldOut(i int, l LineInput, avail int64) error {
+	metrics.OrdersFinished.WithLabelValues("refused_from_view").Inc()
+	return problemError(&pb.Problem{
+		Code:   pb.ErrorCode_ERROR_CODE_INSUFFICIENT_STOCK,
+		Detail: fmt.Sprintf("insufficient stock for product %s: requested %d, %d available in the shop's active warehouses", l.ProductID, l.Quantity, avail),
+		Field:  fmt.Sprintf("lines[%d].quantity", i),
+	})
 }
 
 func checkDistinctProducts(lines []LineInput) error {
@@ -239,7 +269,7 @@ func (s *server) listOrders(ctx context.Context, in *listOrdersInput) (*orderPag
 	who := callerOf(ctx)
 	p, err := page(s.Views.Orders, in.PageParams, func(st *pb.OrderState) (Order, bool) {
 		o := st.GetOrder()
-		return orderBody(o), who.Admin || o.GetUserId() == who.UserID
+		return orderBody(o), o != nil && (who.Admin || o.GetUserId() == who.UserID)
 	})
 	return &orderPage{Body: p}, err
 }

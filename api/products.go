@@ -42,7 +42,7 @@ type WarehouseStock struct {
 }
 
 type createProductInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result; reused with another body, 422."`
 	Body           struct {
 		SKU        string `json:"sku" pattern:"^[A-Za-z0-9._-]{1,64}$" example:"TSHIRT-RED-M"`
 		Name       string `json:"name" minLength:"1" maxLength:"200" example:"Red T-shirt, M"`
@@ -109,26 +109,31 @@ type productPage struct {
 }
 
 func (s *server) registerProducts(api huma.API) {
-	huma.Register(api, adminOnly(huma.Operation{
+	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "create-product", Method: http.MethodPost, Path: "/products",
 		Summary: "Create a product", Tags: []string{"Products"}, DefaultStatus: http.StatusCreated,
 		MaxBodyBytes: smallBody,
-	}), s.createProduct)
-	huma.Register(api, huma.Operation{
+	})), s.createProduct)
+	huma.Register(api, optionalAuth(huma.Operation{
 		OperationID: "list-products", Method: http.MethodGet, Path: "/products",
 		Summary: "List products with availability", Tags: []string{"Products"},
-	}, s.listProducts)
-	huma.Register(api, huma.Operation{
+		Description: "Admins (with a token) also see inactive warehouses.",
+		Errors:      []int{http.StatusNotFound},
+	}), s.listProducts)
+	huma.Register(api, optionalAuth(huma.Operation{
 		OperationID: "get-product", Method: http.MethodGet, Path: "/products/{productId}",
 		Summary: "Get a product with per-warehouse availability", Tags: []string{"Products"},
-	}, s.getProduct)
+		Description: "Admins (with a token) also see inactive warehouses.",
+	}), s.getProduct)
 }
 
 func (s *server) createProduct(ctx context.Context, in *createProductInput) (*productOutput, error) {
-	id := newID("create-product", in.IdempotencyKey)
-	if p, ok, _ := lookup[*pb.Product](s.Views.Catalog, id); ok && skus.Normalize(p.GetSku()) != skus.Normalize(in.Body.SKU) {
-		return nil, keyReused(in.IdempotencyKey)
+	b := in.Body
+	if err := s.claimKey(ctx, "create-product", in.IdempotencyKey,
+		skus.Normalize(b.SKU), strings.TrimSpace(b.Name), b.PriceMinor, b.Currency, lowStockThreshold(b.LowStockThreshold)); err != nil {
+		return nil, err
 	}
+	id := newID("create-product", in.IdempotencyKey)
 	cmd := &pb.CatalogCommand{
 		CommandId: id, ProductId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
 		Kind: &pb.CatalogCommand_Create{Create: &pb.CreateProduct{

@@ -48,9 +48,9 @@ func (s *server) order(id string) (*pb.Order, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	o := st.GetOrder()
+	o := st.GetOrder() // nil while a crashed place is replayed (early replies only)
 	if r := s.recent.get(id); r != nil && r.GetVersion() > o.GetVersion() {
 		return r, true, nil
 	}
-	return o, ok, nil
+	return o, ok && o != nil, nil
 }

@@ -22,10 +22,10 @@ type Shop struct {
 }
 
 type createShopInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result; reused with another body, 422."`
 	Body           struct {
 		Name         string   `json:"name" minLength:"1" maxLength:"200" example:"Main store"`
-		WarehouseIDs []string `json:"warehouse_ids" maxItems:"100" uniqueItems:"true" doc:"Ordered by preference."`
+		WarehouseIDs []string `json:"warehouse_ids" nullable:"false" maxItems:"100" uniqueItems:"true" doc:"Ordered by preference."`
 	}
 }
 
@@ -41,31 +41,39 @@ type shopIDInput struct {
 type setShopWarehousesInput struct {
 	ShopID string `path:"shopId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
 	Body   struct {
-		WarehouseIDs []string `json:"warehouse_ids" maxItems:"100" uniqueItems:"true" doc:"The complete new list, ordered by preference."`
+		WarehouseIDs []string `json:"warehouse_ids" nullable:"false" maxItems:"100" uniqueItems:"true" doc:"The complete new list, ordered by preference."`
 	}
 }
 
+// ShopWarehouse is a warehouse serving a shop, with its rank in the shop's
+// preference order.
+type ShopWarehouse struct {
+	Warehouse
+	Priority int `json:"priority" minimum:"1" doc:"1 is the shop's first choice; new orders reserve from active warehouses in this order."`
+}
+
 type shopWarehousesOutput struct {
-	Body Page[Warehouse]
+	Body Page[ShopWarehouse]
 }
 
 func (s *server) registerShops(api huma.API) {
-	huma.Register(api, adminOnly(huma.Operation{
+	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "create-shop", Method: http.MethodPost, Path: "/shops",
 		Summary: "Create a shop", Tags: []string{"Shops"}, DefaultStatus: http.StatusCreated,
 		MaxBodyBytes: smallBody,
-	}), s.createShop)
+	})), s.createShop)
 	huma.Register(api, huma.Operation{
 		OperationID: "get-shop", Method: http.MethodGet, Path: "/shops/{shopId}",
 		Summary: "Get a shop", Tags: []string{"Shops"},
 	}, s.getShop)
-	huma.Register(api, adminOnly(huma.Operation{
+	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "set-shop-warehouses", Method: http.MethodPut, Path: "/shops/{shopId}/warehouses",
 		Summary: "Replace a shop's ordered warehouse list", Tags: []string{"Shops"}, MaxBodyBytes: smallBody,
-	}), s.setShopWarehouses)
+	})), s.setShopWarehouses)
 	huma.Register(api, huma.Operation{
 		OperationID: "list-shop-warehouses", Method: http.MethodGet, Path: "/shops/{shopId}/warehouses",
 		Summary: "List a shop's warehouses, in order of preference", Tags: []string{"Shops"},
+		Description: "Each warehouse with its status and the shop's priority; inactive ones are listed but serve no new orders.",
 	}, s.listShopWarehouses)
 }
 
@@ -107,6 +115,9 @@ func (s *server) createShop(ctx context.Context, in *createShopInput) (*shopOutp
 	if err := s.checkWarehouses(in.Body.WarehouseIDs); err != nil {
 		return nil, err
 	}
+	if err := s.claimKey(ctx, "create-shop", in.IdempotencyKey, strings.TrimSpace(in.Body.Name), in.Body.WarehouseIDs); err != nil {
+		return nil, err
+	}
 	id := newID("create-shop", in.IdempotencyKey)
 	cmd := &pb.ShopCommand{
 		CommandId: id, ShopId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
@@ -139,12 +150,12 @@ func (s *server) listShopWarehouses(_ context.Context, in *shopIDInput) (*shopWa
 	if err != nil {
 		return nil, err
 	}
-	out := Page[Warehouse]{Items: []Warehouse{}}
-	for _, wid := range shop.GetWarehouseIds() {
+	out := Page[ShopWarehouse]{Items: []ShopWarehouse{}}
+	for i, wid := range shop.GetWarehouseIds() {
 		if w, ok, err := lookup[*pb.Warehouse](s.Views.Warehouses, wid); err != nil {
 			return nil, err
 		} else if ok {
-			out.Items = append(out.Items, warehouseBody(w))
+			out.Items = append(out.Items, ShopWarehouse{Warehouse: warehouseBody(w), Priority: i + 1})
 		}
 	}
 	return &shopWarehousesOutput{Body: out}, nil

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -24,7 +25,7 @@ type StockLevel struct {
 
 type adjustStockInput struct {
 	WarehouseID    string `path:"warehouseId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry apply the adjustment once."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry apply the adjustment once; reused with another body (or warehouse), 422."`
 	Body           struct {
 		ProductID      string `json:"product_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
 		Kind           string `json:"kind" enum:"receive,count,correct" doc:"receive adds quantity; count sets on_hand to quantity; correct adds a signed quantity."`
@@ -40,11 +41,11 @@ type stockOutput struct {
 }
 
 func (s *server) registerStock(api huma.API) {
-	huma.Register(api, adminOnly(huma.Operation{
+	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "adjust-stock", Method: http.MethodPost, Path: "/warehouses/{warehouseId}/stock",
 		Summary: "Receive, count or correct a product's stock in a warehouse", Tags: []string{"Stock"},
 		MaxBodyBytes: smallBody,
-	}), s.adjustStock)
+	})), s.adjustStock)
 }
 
 func (s *server) adjustStock(ctx context.Context, in *adjustStockInput) (*stockOutput, error) {
@@ -56,6 +57,14 @@ func (s *server) adjustStock(ctx context.Context, in *adjustStockInput) (*stockO
 		return nil, err
 	}
 	if _, err := s.product(b.ProductID, "body.product_id"); err != nil {
+		return nil, err
+	}
+	expected := "none"
+	if b.ExpectedOnHand != nil {
+		expected = strconv.FormatInt(*b.ExpectedOnHand, 10)
+	}
+	if err := s.claimKey(ctx, "adjust-stock", in.IdempotencyKey,
+		in.WarehouseID, b.ProductID, b.Kind, b.Quantity, strings.TrimSpace(b.Reason), b.Reference, expected); err != nil {
 		return nil, err
 	}
 	id := newID("adjust-stock/"+in.WarehouseID+"/"+b.ProductID, in.IdempotencyKey)

@@ -30,10 +30,10 @@ type User struct {
 }
 
 type registerInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's account."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's account; reused with another email or name, 422. The password is not compared."`
 	Body           struct {
 		Email    string `json:"email" format:"email" maxLength:"254" example:"ana@example.com"`
-		Password string `json:"password" minLength:"8" maxLength:"72" doc:"At least 8 characters, at most 72 bytes, not the email."`
+		Password string `json:"password" minLength:"8" maxLength:"72" doc:"At least 8 and at most 72 characters, not the email."`
 		Name     string `json:"name,omitempty" maxLength:"200" example:"Ana"`
 	}
 }
@@ -66,11 +66,11 @@ type loginOutput struct {
 }
 
 func (s *server) registerUsers(api huma.API) {
-	huma.Register(api, huma.Operation{
+	huma.Register(api, command(huma.Operation{
 		OperationID: "register", Method: http.MethodPost, Path: "/register",
 		Summary: "Create a customer account", Tags: []string{"Accounts"}, DefaultStatus: http.StatusCreated,
 		MaxBodyBytes: smallBody, Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
-	}, s.register)
+	}), s.register)
 	huma.Register(api, huma.Operation{
 		OperationID: "login", Method: http.MethodPost, Path: "/login",
 		Summary: "Exchange email and password for an access token", Tags: []string{"Accounts"},
@@ -83,13 +83,19 @@ func (s *server) register(ctx context.Context, in *registerInput) (*userOutput, 
 	if err := auth.CheckPolicy(email, in.Body.Password); err != nil {
 		return nil, fieldError(http.StatusUnprocessableEntity, err.Error(), "body.password", nil)
 	}
+	name := strings.TrimSpace(in.Body.Name)
+	// The password is left out of the key's request hash: a fast hash of
+	// it would sit in a Kafka table.
+	if err := s.claimKey(ctx, "register", in.IdempotencyKey, email, name); err != nil {
+		return nil, err
+	}
 	hash, err := auth.HashPassword(in.Body.Password)
 	if err != nil {
 		return nil, fmt.Errorf("register: %w", err)
 	}
 	// The id is scoped by the email: one Idempotency-Key sent for two
 	// emails must never give two accounts the same id.
-	u, err := s.createUser(ctx, email, newID("register/"+email, in.IdempotencyKey), strings.TrimSpace(in.Body.Name), pb.Role_ROLE_CUSTOMER, hash)
+	u, err := s.createUser(ctx, email, newID("register/"+email, in.IdempotencyKey), name, pb.Role_ROLE_CUSTOMER, hash)
 	if err != nil {
 		return nil, pendingAsAccepted(err, "/login")
 	}

@@ -21,7 +21,7 @@ type Warehouse struct {
 }
 
 type createWarehouseInput struct {
-	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's result; reused with another body, 422."`
 	Body           struct {
 		Name string `json:"name" minLength:"1" maxLength:"200" example:"Jakarta North"`
 	}
@@ -40,6 +40,7 @@ type setWarehouseStatusInput struct {
 	WarehouseID string `path:"warehouseId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
 	Body        struct {
 		Status string `json:"status" enum:"active,inactive"`
+		Mode   string `json:"mode,omitempty" enum:"immediate,drain" default:"immediate" doc:"For inactive: immediate (the default) deactivates at once, leaving reservations and transfers to finish; drain refuses (409, with a machine-readable reason) while units are reserved or transfers are open there."`
 	}
 }
 
@@ -52,11 +53,11 @@ type warehousePage struct {
 }
 
 func (s *server) registerWarehouses(api huma.API) {
-	huma.Register(api, adminOnly(huma.Operation{
+	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "create-warehouse", Method: http.MethodPost, Path: "/warehouses",
 		Summary: "Create a warehouse", Tags: []string{"Warehouses"}, DefaultStatus: http.StatusCreated,
 		MaxBodyBytes: smallBody,
-	}), s.createWarehouse)
+	})), s.createWarehouse)
 	huma.Register(api, adminOnly(huma.Operation{
 		OperationID: "list-warehouses", Method: http.MethodGet, Path: "/warehouses",
 		Summary: "List warehouses with their status", Tags: []string{"Warehouses"},
@@ -65,17 +66,24 @@ func (s *server) registerWarehouses(api huma.API) {
 		OperationID: "get-warehouse", Method: http.MethodGet, Path: "/warehouses/{warehouseId}",
 		Summary: "Get a warehouse", Tags: []string{"Warehouses"},
 	}), s.getWarehouse)
-	huma.Register(api, adminOnly(huma.Operation{
+	huma.Register(api, adminOnly(command(huma.Operation{
 		OperationID: "set-warehouse-status", Method: http.MethodPatch, Path: "/warehouses/{warehouseId}/status",
 		Summary: "Activate or deactivate a warehouse", Tags: []string{"Warehouses"}, MaxBodyBytes: smallBody,
-	}), s.setWarehouseStatus)
+		Description: "Deactivating stops new orders from reserving there as soon as it is answered; existing reservations still commit, " +
+			"release and expire; transfers out are allowed and transfers in refused. Reactivating offers its stock again at once.",
+		Errors: []int{http.StatusConflict, http.StatusNotFound, http.StatusUnprocessableEntity},
+	})), s.setWarehouseStatus)
 }
 
 func (s *server) createWarehouse(ctx context.Context, in *createWarehouseInput) (*warehouseOutput, error) {
+	name := strings.TrimSpace(in.Body.Name)
+	if err := s.claimKey(ctx, "create-warehouse", in.IdempotencyKey, name); err != nil {
+		return nil, err
+	}
 	id := newID("create-warehouse", in.IdempotencyKey)
 	cmd := &pb.WarehouseCommand{
 		CommandId: id, WarehouseId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
-		Kind: &pb.WarehouseCommand_Create{Create: &pb.CreateWarehouse{Name: strings.TrimSpace(in.Body.Name)}},
+		Kind: &pb.WarehouseCommand_Create{Create: &pb.CreateWarehouse{Name: name}},
 	}
 	o, err := s.request(ctx, topics.WarehouseCommands, id, id, cmd, nil)
 	if err != nil {
@@ -114,6 +122,11 @@ func (s *server) setWarehouseStatus(ctx context.Context, in *setWarehouseStatusI
 	status := pb.WarehouseStatus_WAREHOUSE_STATUS_ACTIVE
 	if in.Body.Status == "inactive" {
 		status = pb.WarehouseStatus_WAREHOUSE_STATUS_INACTIVE
+		if in.Body.Mode == "drain" {
+			if err := s.checkDrained(in.WarehouseID); err != nil {
+				return nil, err
+			}
+		}
 	}
 	cid := newID("", "")
 	cmd := &pb.WarehouseCommand{

@@ -11,7 +11,7 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 
 	"github.com/stockflow/stockflow/deploy"
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 )
 
 // stockflowPort is the port every stockflow part serves HTTP on in a
@@ -44,14 +44,14 @@ func TestComposeRunsEveryProcessorOnce(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range app.ProcessorNames() {
+	for _, name := range system.ProcessorNames() {
 		if len(runs[name]) != 1 {
 			t.Errorf("processor %s is run by services %v, want exactly one", name, runs[name])
 		}
 		delete(runs, name)
 	}
 	for name, svcs := range runs {
-		t.Errorf("services %v run unknown processor %q (known: %v)", svcs, name, app.ProcessorNames())
+		t.Errorf("services %v run unknown processor %q (known: %v)", svcs, name, system.ProcessorNames())
 	}
 }
 

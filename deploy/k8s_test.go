@@ -13,7 +13,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/stockflow/stockflow/deploy"
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 )
 
 const namespace = "stockflow"
@@ -49,7 +49,7 @@ func TestK8sEveryProcessorIsAStatefulSet(t *testing.T) {
 	if err != nil {
 		t.Fatalf("STOCKFLOW_PARTITIONS: %v", err)
 	}
-	for _, name := range app.ProcessorNames() {
+	for _, name := range system.ProcessorNames() {
 		t.Run(name, func(t *testing.T) {
 			i := slices.IndexFunc(m.StatefulSets, func(s appsv1.StatefulSet) bool {
 				return len(s.Spec.Template.Spec.Containers) > 0 && slices.Equal(s.Spec.Template.Spec.Containers[0].Args, []string{"process", name})

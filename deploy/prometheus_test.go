@@ -100,7 +100,7 @@ func TestAlertsUseExportedMetricsAndAreTested(t *testing.T) {
 func exportedMetrics(t *testing.T) map[string]bool {
 	t.Helper()
 	names := map[string]bool{}
-	decl := regexp.MustCompile(`Name:\s*"(stockflow_[a-z_]+)"`)
+	decl := regexp.MustCompile(`(?:Name:\s*|NewDesc\()"(stockflow_[a-z_]+)"`)
 	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err

@@ -120,7 +120,11 @@ func create(ctx context.Context, adm *kadm.Client, layout Layout, s Spec) error 
 func configs(s Spec) map[string]*string {
 	str := func(v string) *string { return &v }
 	if s.Compacted {
-		return map[string]*string{"cleanup.policy": str("compact")}
+		c := map[string]*string{"cleanup.policy": str("compact")}
+		if s.CompactionLag > 0 {
+			c["min.compaction.lag.ms"] = str(strconv.FormatInt(s.CompactionLag.Milliseconds(), 10))
+		}
+		return c
 	}
 	retention := "-1"
 	if s.Retention > 0 {

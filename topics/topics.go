@@ -17,6 +17,8 @@ const (
 	SkusGroup       goka.Group = "skus"
 	TimerGroup      goka.Group = "timer"
 	TransfersGroup  goka.Group = "transfers"
+	// IdempotencyGroup binds each Idempotency-Key to its first request.
+	IdempotencyGroup goka.Group = "idempotency"
 )
 
 // Group tables (compacted changelogs of each group's state).
@@ -30,6 +32,8 @@ var (
 	SkusTable       = goka.GroupTable(SkusGroup)
 	TimerTable      = goka.GroupTable(TimerGroup)
 	TransfersTable  = goka.GroupTable(TransfersGroup)
+	// IdempotencyTable holds KeyClaim keyed "<scope>/<Idempotency-Key>".
+	IdempotencyTable = goka.GroupTable(IdempotencyGroup)
 )
 
 // Streams.
@@ -55,9 +59,11 @@ const (
 	SkuCommands goka.Stream = "sku-commands"
 	// ShopCommands carries ShopCommand keyed by shop id.
 	ShopCommands goka.Stream = "shop-commands"
+	// IdempotencyCommands carries KeyCommand keyed "<scope>/<Idempotency-Key>".
+	IdempotencyCommands goka.Stream = "idempotency-commands"
 	// UserCommands carries UserCommand keyed by normalised email.
 	UserCommands goka.Stream = "user-commands"
-	// TimerCommands carries TimerCommand keyed by due second (Unix seconds).
+	// TimerCommands carries TimerCommand keyed by order id.
 	TimerCommands goka.Stream = "timer-commands"
 	// TransferCommands carries TransferCommand keyed by transfer id.
 	TransferCommands goka.Stream = "transfer-commands"
@@ -81,6 +87,10 @@ type Spec struct {
 	Compacted bool
 	// Retention applies to non-compacted topics; 0 keeps messages forever.
 	Retention time.Duration
+	// CompactionLag keeps every record of a compacted topic at least this
+	// long before compaction may drop it (for consumers that read every
+	// change, like the stock relay).
+	CompactionLag time.Duration
 }
 
 const (
@@ -93,7 +103,9 @@ const (
 // All lists every topic stockflow uses, tables and streams alike.
 func All() []Spec {
 	return []Spec{
-		{Name: string(StockTable), Compacted: true},
+		// The stock relay publishes every change from this changelog; a
+		// week covers a long relay outage.
+		{Name: string(StockTable), Compacted: true, CompactionLag: week},
 		{Name: string(OrdersTable), Compacted: true},
 		{Name: string(WarehousesTable), Compacted: true},
 		{Name: string(CatalogTable), Compacted: true},
@@ -102,6 +114,7 @@ func All() []Spec {
 		{Name: string(SkusTable), Compacted: true},
 		{Name: string(TimerTable), Compacted: true},
 		{Name: string(TransfersTable), Compacted: true},
+		{Name: string(IdempotencyTable), Compacted: true},
 		{Name: string(StockCommands), Retention: commandRetention},
 		{Name: string(StockReplies), Retention: commandRetention},
 		{Name: string(OrderCommands), Retention: commandRetention},
@@ -110,6 +123,7 @@ func All() []Spec {
 		{Name: string(ShopCommands), Retention: commandRetention},
 		{Name: string(UserCommands), Retention: commandRetention},
 		{Name: string(SkuCommands), Retention: commandRetention},
+		{Name: string(IdempotencyCommands), Retention: commandRetention},
 		{Name: string(TimerCommands), Retention: commandRetention},
 		{Name: string(TransferCommands), Retention: commandRetention},
 		{Name: string(TransferReplies), Retention: commandRetention},

@@ -53,8 +53,10 @@ type result struct {
 	unit      string
 	elapsed   time.Duration
 	latencies []time.Duration
-	statuses  map[int]int
-	errors    int
+	// finished holds when each request completed, since the start.
+	finished []time.Duration
+	statuses map[int]int
+	errors   int
 }
 
 func placeOrders(ctx context.Context, c *client, s setup, o options) result {
@@ -73,6 +75,7 @@ func placeOrders(ctx context.Context, c *client, s setup, o options) result {
 		go func() {
 			defer wg.Done()
 			local := make([]time.Duration, 0, o.orders/o.clients+1)
+			var finished []time.Duration
 			statuses := map[int]int{}
 			errs := 0
 			for range next {
@@ -80,6 +83,7 @@ func placeOrders(ctx context.Context, c *client, s setup, o options) result {
 				t0 := time.Now()
 				status, err := c.post(ctx, "/orders", body, nil)
 				local = append(local, time.Since(t0))
+				finished = append(finished, time.Since(start))
 				if err != nil {
 					errs++
 				}
@@ -88,6 +92,7 @@ func placeOrders(ctx context.Context, c *client, s setup, o options) result {
 			}
 			mu.Lock()
 			res.latencies = append(res.latencies, local...)
+			res.finished = append(res.finished, finished...)
 			for k, v := range statuses {
 				res.statuses[k] += v
 			}
@@ -127,4 +132,22 @@ func (r result) print(w io.Writer) {
 	fmt.Fprintf(w, "latency: p50 %s  p95 %s  p99 %s  max %s\n",
 		pct(0.50).Round(time.Microsecond), pct(0.95).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), pct(1).Round(time.Microsecond))
 	fmt.Fprintf(w, "statuses: %v  transport errors: %d\n", r.statuses, r.errors)
+	if first, last, ok := r.fifths(); ok {
+		fmt.Fprintf(w, "rate: first fifth %.0f/s, last fifth %.0f/s (last/first %.2f)\n", first, last, last/first)
+	}
+}
+
+// fifths is the completion rate over the first and the last fifth of the
+// requests: a cost per request that grows with the work shows as a falling
+// rate.
+func (r result) fifths() (first, last float64, ok bool) {
+	n := len(r.finished)
+	if n < 10 {
+		return 0, 0, false
+	}
+	slices.Sort(r.finished)
+	k := n / 5
+	first = float64(k) / r.finished[k-1].Seconds()
+	last = float64(k) / (r.finished[n-1] - r.finished[n-1-k]).Seconds()
+	return first, last, true
 }

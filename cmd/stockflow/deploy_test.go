@@ -13,7 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/stockflow/stockflow/deploy"
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 )
 
 // workload is one stockflow process a deployment artifact starts.
@@ -66,13 +66,17 @@ func checkCommand(t *testing.T, command string, c cli) {
 			t.Error("process without names runs every group in one process; name one group per workload")
 		}
 		for _, n := range c.Process.Names {
-			if !slices.Contains(app.ProcessorNames(), n) {
-				t.Errorf("unknown processor %q (known: %v)", n, app.ProcessorNames())
+			if !slices.Contains(system.ProcessorNames(), n) {
+				t.Errorf("unknown processor %q (known: %v)", n, system.ProcessorNames())
 			}
+		}
+	case "sink clickhouse":
+		if c.ClickHouseAddr == "" {
+			t.Error("sink clickhouse without STOCKFLOW_CLICKHOUSE_ADDR has nowhere to write")
 		}
 	case "topics":
 	default:
-		t.Errorf("command %q is not one a deployment should run (api, process <name>, topics)", command)
+		t.Errorf("command %q is not one a deployment should run (api, process <name>, sink clickhouse, topics)", command)
 	}
 	if len(c.Brokers) == 0 {
 		t.Error("no STOCKFLOW_BROKERS: every command outside dev needs them")

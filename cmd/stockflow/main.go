@@ -12,19 +12,20 @@ import (
 
 	"github.com/alecthomas/kong"
 
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
 type cli struct {
-	app.Config `embed:""`
+	system.Config `embed:""`
 
 	Dev     devCmd     `cmd:"" help:"Run everything in one process: an embedded Kafka broker (unless --brokers is set), every processor and the HTTP API."`
 	API     apiCmd     `cmd:"" name:"api" help:"Run the HTTP API against --brokers."`
 	Process processCmd `cmd:"" help:"Run processors against --brokers (all of them unless named)."`
 	Topics  topicsCmd  `cmd:"" help:"Create missing topics on --brokers and exit."`
+	Sink    sinkCmd    `cmd:"" help:"Run an analytics sink against --brokers."`
 	Version versionCmd `cmd:"" help:"Print the version and exit."`
 }
 
@@ -32,41 +33,41 @@ type devCmd struct {
 	Demo bool `name:"demo" env:"STOCKFLOW_DEMO" help:"Seed demo data (2 shops, 4 warehouses, 50 products with stock); seeding again changes nothing."`
 }
 
-func (c devCmd) Run(ctx context.Context, cfg *app.Config) error {
-	return app.Run(ctx, *cfg, app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true, Demo: c.Demo})
+func (c devCmd) Run(ctx context.Context, cfg *system.Config) error {
+	return system.Run(ctx, *cfg, system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true, Demo: c.Demo, Sink: cfg.ClickHouseAddr != ""})
 }
 
 type apiCmd struct{}
 
-func (apiCmd) Run(ctx context.Context, cfg *app.Config) error {
+func (apiCmd) Run(ctx context.Context, cfg *system.Config) error {
 	if err := requireBrokers(cfg); err != nil {
 		return err
 	}
-	return app.Run(ctx, *cfg, app.Parts{API: true})
+	return system.Run(ctx, *cfg, system.Parts{API: true})
 }
 
 type processCmd struct {
 	Names []string `arg:"" optional:"" help:"Processors to run: catalog, orders, shops, skus, stock, timer, users, warehouses."`
 }
 
-func (c processCmd) Run(ctx context.Context, cfg *app.Config) error {
+func (c processCmd) Run(ctx context.Context, cfg *system.Config) error {
 	if err := requireBrokers(cfg); err != nil {
 		return err
 	}
 	names := c.Names
 	if len(names) == 0 {
-		names = app.ProcessorNames()
+		names = system.ProcessorNames()
 	}
-	return app.Run(ctx, *cfg, app.Parts{Processors: names})
+	return system.Run(ctx, *cfg, system.Parts{Processors: names})
 }
 
 type topicsCmd struct{}
 
-func (topicsCmd) Run(ctx context.Context, cfg *app.Config) error {
+func (topicsCmd) Run(ctx context.Context, cfg *system.Config) error {
 	if err := requireBrokers(cfg); err != nil {
 		return err
 	}
-	s, err := app.Start(ctx, *cfg, app.Parts{})
+	s, err := system.Start(ctx, *cfg, system.Parts{})
 	if err != nil {
 		return err
 	}
@@ -80,7 +81,7 @@ func (versionCmd) Run() error {
 	return nil
 }
 
-func requireBrokers(cfg *app.Config) error {
+func requireBrokers(cfg *system.Config) error {
 	if len(cfg.Brokers) == 0 {
 		return fmt.Errorf("--brokers (or STOCKFLOW_BROKERS) is required outside dev")
 	}
@@ -98,7 +99,7 @@ func main() {
 		kong.BindTo(ctx, (*context.Context)(nil)),
 		kong.Bind(&c.Config),
 	)
-	app.SetupLogging(c.Config, os.Stderr)
+	system.SetupLogging(c.Config, os.Stderr)
 	if err := k.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "stockflow:", err)
 		os.Exit(1)

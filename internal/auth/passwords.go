@@ -1,9 +1,12 @@
 package auth
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 )
@@ -11,8 +14,11 @@ import (
 // Password policy limits.
 const (
 	MinPasswordLen = 8
-	// MaxPasswordBytes is bcrypt's limit; longer input would be silently cut.
-	MaxPasswordBytes = 72
+	// MaxPasswordLen is the most characters a password may have; the
+	// OpenAPI maxLength says the same (JSON Schema counts characters).
+	MaxPasswordLen = 72
+	// maxBcryptBytes is bcrypt's input limit; longer input is pre-hashed.
+	maxBcryptBytes = 72
 )
 
 // ErrWeakPassword is returned by CheckPolicy.
@@ -27,13 +33,13 @@ const bcryptCost = 10
 var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("stockflow-no-such-user"), bcryptCost)
 
 // CheckPolicy rejects passwords shorter than 8 characters, longer than 72
-// bytes, or equal to the email.
+// characters, or equal to the email.
 func CheckPolicy(email, password string) error {
-	switch {
-	case len([]rune(password)) < MinPasswordLen:
+	switch n := utf8.RuneCountInString(password); {
+	case n < MinPasswordLen:
 		return fmt.Errorf("%w: use at least %d characters", ErrWeakPassword, MinPasswordLen)
-	case len(password) > MaxPasswordBytes:
-		return fmt.Errorf("%w: use at most %d bytes", ErrWeakPassword, MaxPasswordBytes)
+	case n > MaxPasswordLen:
+		return fmt.Errorf("%w: use at most %d characters", ErrWeakPassword, MaxPasswordLen)
 	case strings.EqualFold(strings.TrimSpace(password), strings.TrimSpace(email)):
 		return fmt.Errorf("%w: it must differ from the email", ErrWeakPassword)
 	}
@@ -42,7 +48,7 @@ func CheckPolicy(email, password string) error {
 
 // HashPassword returns the bcrypt hash of password.
 func HashPassword(password string) (string, error) {
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
+	h, err := bcrypt.GenerateFromPassword(bcryptInput(password), bcryptCost)
 	if err != nil {
 		return "", fmt.Errorf("hash password: %w", err)
 	}
@@ -53,8 +59,19 @@ func HashPassword(password string) (string, error) {
 // such user) is compared against a dummy hash to take the same time.
 func CheckPassword(hash, password string) bool {
 	if hash == "" {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash, bcryptInput(password))
 		return false
 	}
-	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil
+	return bcrypt.CompareHashAndPassword([]byte(hash), bcryptInput(password)) == nil
+}
+
+// bcryptInput is the password itself when it fits bcrypt's 72 bytes, else
+// its SHA-256 in base64 (44 bytes), so that 72 characters of any script
+// count in full and nothing is cut. Passwords that fit hash as before.
+func bcryptInput(password string) []byte {
+	if len(password) <= maxBcryptBytes {
+		return []byte(password)
+	}
+	sum := sha256.Sum256([]byte(password))
+	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
 }

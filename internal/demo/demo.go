@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -152,24 +153,48 @@ func (c client) post(ctx context.Context, path, key string, body any) ([]byte, e
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(b))
-	if err != nil {
-		return nil, err
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(b))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+c.token)
+		req.Header.Set("Idempotency-Key", key)
+		resp, err := c.http.Do(req)
+		if err != nil {
+			return nil, fmt.Errorf("demo: POST %s: %w", path, err)
+		}
+		data, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		// Rate-limited or Kafka briefly away: wait as told and retry with
+		// the same Idempotency-Key, which applies it once.
+		if wait, ok := retryAfter(resp); ok {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(wait):
+			}
+			continue
+		}
+		if resp.StatusCode >= 300 {
+			return nil, fmt.Errorf("demo: POST %s = %d %s", path, resp.StatusCode, data)
+		}
+		return data, nil
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Idempotency-Key", key)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("demo: POST %s: %w", path, err)
+}
+
+// retryAfter is how long a 429 or 503 asks to wait (ok false otherwise).
+func retryAfter(resp *http.Response) (time.Duration, bool) {
+	if resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusServiceUnavailable {
+		return 0, false
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, err
+	secs, err := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if err != nil || secs < 0 {
+		return 0, false
 	}
-	if resp.StatusCode >= 300 {
-		return nil, fmt.Errorf("demo: POST %s = %d %s", path, resp.StatusCode, data)
-	}
-	return data, nil
+	return time.Duration(secs)*time.Second + 10*time.Millisecond, true
 }

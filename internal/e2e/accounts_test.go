@@ -165,34 +165,51 @@ func TestConcurrentRegistrationsOfOneEmailHaveOneWinner(t *testing.T) {
 	s := start(t, t.TempDir())
 	var created, conflicts atomic.Int64
 	var wg sync.WaitGroup
+	errs := make(chan error, 20)
 	for i := range 20 {
 		wg.Add(1)
-		go func() {
+		go func() { // no t.Fatal off the test goroutine: errors are collected
 			defer wg.Done()
 			email := "Race@Example.com"
 			if i%2 == 0 {
 				email = "race@example.COM"
 			}
-			switch st, _ := s.call(http.MethodPost, "/register", map[string]any{"email": email, "password": "race-password"}, nil); st {
-			case http.StatusCreated:
+			st, _, err := s.tryCall(http.MethodPost, "/register", map[string]any{"email": email, "password": "race-password"})
+			switch {
+			case err != nil:
+				errs <- err
+			case st == http.StatusCreated:
 				created.Add(1)
-			case http.StatusConflict:
+			case st == http.StatusConflict:
 				conflicts.Add(1)
 			}
 		}()
 	}
 	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 	if created.Load() != 1 || conflicts.Load() != 19 {
 		t.Fatalf("created %d, conflicts %d; want 1 and 19", created.Load(), conflicts.Load())
 	}
 }
 
-func TestOneIdempotencyKeyNeverGivesTwoAccountsOneID(t *testing.T) {
+func TestAnIdempotencyKeyReusedForAnotherEmailIsRefused(t *testing.T) {
 	s := start(t, t.TempDir())
-	var ana, eve struct{ ID string }
-	s.call(http.MethodPost, "/register", map[string]any{"email": "ana@example.com", "password": "ana-password"}, &ana, "Idempotency-Key", "k1")
-	s.call(http.MethodPost, "/register", map[string]any{"email": "eve@example.com", "password": "eve-password"}, &eve, "Idempotency-Key", "k1")
-	if ana.ID == "" || ana.ID == eve.ID {
-		t.Fatalf("ana %q and eve %q share an id", ana.ID, eve.ID)
+	var ana idBody
+	if st, body := s.call(http.MethodPost, "/register", map[string]any{"email": "ana@example.com", "password": "ana-password"}, &ana, "Idempotency-Key", "k1"); st != http.StatusCreated {
+		t.Fatalf("ana = %d %s", st, body)
+	}
+	var again idBody
+	if st, body := s.call(http.MethodPost, "/register", map[string]any{"email": "ana@example.com", "password": "ana-password"}, &again, "Idempotency-Key", "k1"); st != http.StatusCreated || again.ID != ana.ID {
+		t.Fatalf("ana's retry = %d %s, want 201 with id %s", st, body, ana.ID)
+	}
+	st, body := s.call(http.MethodPost, "/register", map[string]any{"email": "eve@example.com", "password": "eve-password"}, nil, "Idempotency-Key", "k1")
+	if st != http.StatusUnprocessableEntity || !strings.Contains(string(body), "header.Idempotency-Key") {
+		t.Fatalf("eve with ana's key = %d %s, want 422 naming header.Idempotency-Key", st, body)
+	}
+	if st, _ := s.call(http.MethodPost, "/login", map[string]any{"email": "eve@example.com", "password": "eve-password"}, nil, "Authorization", ""); st != http.StatusUnauthorized {
+		t.Fatalf("eve can log in (%d): the refused registration created an account", st)
 	}
 }

@@ -8,14 +8,22 @@ import (
 )
 
 // commandTopics are every topic the API produces to.
-var commandTopics = []string{"order-commands", "stock-commands", "warehouse-commands", "catalog-commands", "shop-commands", "sku-commands", "user-commands"}
+var commandTopics = []string{"order-commands", "stock-commands", "warehouse-commands", "catalog-commands", "shop-commands", "sku-commands", "user-commands", "transfer-commands"}
 
+// TestBadInputIsAProblemNamingTheFieldAndProducesNothing runs a few bad
+// requests over the whole system and the broker; the full table of bad
+// input runs against the handlers alone in api/badinput_test.go.
 func TestBadInputIsAProblemNamingTheFieldAndProducesNothing(t *testing.T) {
 	s := start(t, t.TempDir())
 	w := s.warehouse("north")
 	p := s.product("TEE")
 	shop := s.shop(w)
 	s.receive(w, p, 5)
+	closed := s.warehouse("closed")
+	s.mustCall(http.StatusOK, http.MethodPatch, "/warehouses/"+closed+"/status", map[string]any{"status": "inactive"}, nil)
+	tr := func(product, from, to, qty string) string {
+		return `{"product_id":"` + product + `","from_warehouse_id":"` + from + `","to_warehouse_id":"` + to + `","quantity":` + qty + `}`
+	}
 	cases := []struct {
 		name     string
 		method   string
@@ -26,34 +34,32 @@ func TestBadInputIsAProblemNamingTheFieldAndProducesNothing(t *testing.T) {
 	}{
 		{"malformed_json", "", "/orders", `{"shop_id": "` + shop + `", "lines": [`, http.StatusBadRequest, "body"},
 		{"unknown_product", "", "/orders", `{"shop_id":"` + shop + `","lines":[{"product_id":"nope","quantity":1}]}`, http.StatusNotFound, "body.lines[0].product_id"},
-		{"unknown_shop", "", "/orders", `{"shop_id":"nope","lines":[{"product_id":"` + p + `","quantity":1}]}`, http.StatusNotFound, "body.shop_id"},
-		{"zero_quantity", "", "/orders", `{"shop_id":"` + shop + `","lines":[{"product_id":"` + p + `","quantity":0}]}`, http.StatusUnprocessableEntity, "body.lines[0].quantity"},
-		{"negative_quantity", "", "/orders", `{"shop_id":"` + shop + `","lines":[{"product_id":"` + p + `","quantity":-3}]}`, http.StatusUnprocessableEntity, "body.lines[0].quantity"},
-		{"empty_lines", "", "/orders", `{"shop_id":"` + shop + `","lines":[]}`, http.StatusUnprocessableEntity, "body.lines"},
-		{"missing_lines", "", "/orders", `{"shop_id":"` + shop + `"}`, http.StatusUnprocessableEntity, "body.lines"},
+		{"null_lines", "", "/orders", `{"shop_id":"` + shop + `","lines":null}`, http.StatusUnprocessableEntity, "body.lines"},
 		{"duplicate_product", "", "/orders", `{"shop_id":"` + shop + `","lines":[{"product_id":"` + p + `","quantity":1},{"product_id":"` + p + `","quantity":1}]}`, http.StatusUnprocessableEntity, "body.lines[1].product_id"},
-		{"unknown_field", "", "/orders", `{"shop_id":"` + shop + `","lines":[{"product_id":"` + p + `","quantity":1}],"coupon":"x"}`, http.StatusUnprocessableEntity, "body.coupon"},
-		{"oversized_body", "", "/orders", `{"shop_id":"` + shop + `","lines":[{"product_id":"` + strings.Repeat("x", 70_000) + `","quantity":1}]}`, http.StatusRequestEntityTooLarge, ""},
 		{"receive_zero", "", "/warehouses/" + w + "/stock", `{"product_id":"` + p + `","kind":"receive","quantity":0,"reason":"x"}`, http.StatusUnprocessableEntity, "body.quantity"},
-		{"unknown_kind", "", "/warehouses/" + w + "/stock", `{"product_id":"` + p + `","kind":"steal","quantity":1,"reason":"x"}`, http.StatusUnprocessableEntity, "body.kind"},
-		{"stock_unknown_warehouse", "", "/warehouses/nope/stock", `{"product_id":"` + p + `","kind":"receive","quantity":1,"reason":"x"}`, http.StatusNotFound, "path.warehouseId"},
-		{"stock_unknown_product", "", "/warehouses/" + w + "/stock", `{"product_id":"nope","kind":"receive","quantity":1,"reason":"x"}`, http.StatusNotFound, "body.product_id"},
-		{"negative_count", "", "/warehouses/" + w + "/stock", `{"product_id":"` + p + `","kind":"count","quantity":-1,"reason":"x"}`, http.StatusUnprocessableEntity, "body.quantity"},
-		{"bad_currency", "", "/products", `{"sku":"X","name":"x","price_minor":1,"currency":"rupiah"}`, http.StatusUnprocessableEntity, "body.currency"},
-		{"negative_price", "", "/products", `{"sku":"X","name":"x","price_minor":-1,"currency":"IDR"}`, http.StatusUnprocessableEntity, "body.price_minor"},
-		{"negative_threshold", "", "/products", `{"sku":"X","name":"x","price_minor":1,"currency":"IDR","low_stock_threshold":-1}`, http.StatusUnprocessableEntity, "body.low_stock_threshold"},
-		{"receive_negative", "", "/warehouses/" + w + "/stock", `{"product_id":"` + p + `","kind":"receive","quantity":-5,"reason":"x"}`, http.StatusUnprocessableEntity, "body.quantity"},
-		{"adjust_without_reason", "", "/warehouses/" + w + "/stock", `{"product_id":"` + p + `","kind":"receive","quantity":5}`, http.StatusUnprocessableEntity, "body.reason"},
-		{"invalid_status", http.MethodPatch, "/warehouses/" + w + "/status", `{"status":"closed"}`, http.StatusUnprocessableEntity, "body.status"},
-		{"status_of_unknown_warehouse", http.MethodPatch, "/warehouses/nope/status", `{"status":"inactive"}`, http.StatusNotFound, "path.warehouseId"},
-		{"warehouses_of_unknown_shop", http.MethodPut, "/shops/nope/warehouses", `{"warehouse_ids":[]}`, http.StatusNotFound, "path.shopId"},
-		{"shop_set_to_unknown_warehouse", http.MethodPut, "/shops/" + shop + "/warehouses", `{"warehouse_ids":["` + w + `","nope"]}`, http.StatusNotFound, "body.warehouse_ids[1]"},
-		{"duplicate_warehouse_in_shop", http.MethodPut, "/shops/" + shop + "/warehouses", `{"warehouse_ids":["` + w + `","` + w + `"]}`, http.StatusUnprocessableEntity, "body.warehouse_ids"},
-		{"unknown_product", http.MethodGet, "/products/nope", ``, http.StatusNotFound, "path.productId"},
-		{"warehouses_of_unknown_shop_listed", http.MethodGet, "/shops/nope/warehouses", ``, http.StatusNotFound, "path.shopId"},
-		{"bad_cursor", http.MethodGet, "/warehouses?cursor=not*base64", ``, http.StatusUnprocessableEntity, "query.cursor"},
-		{"limit_too_large", http.MethodGet, "/products?limit=100000", ``, http.StatusUnprocessableEntity, "query.limit"},
 		{"shop_with_unknown_warehouse", "", "/shops", `{"name":"s","warehouse_ids":["nope"]}`, http.StatusNotFound, "body.warehouse_ids[0]"},
+		{"escaped_slash_in_path", http.MethodGet, "/orders/%2F", ``, http.StatusNotFound, ""},
+		{"transfer_zero_quantity", "", "/warehouses/transfer", tr(p, w, closed, "0"), http.StatusUnprocessableEntity, "body.quantity"},
+		{"transfer_negative_quantity", "", "/warehouses/transfer", tr(p, w, closed, "-2"), http.StatusUnprocessableEntity, "body.quantity"},
+		{"transfer_fractional_quantity", "", "/warehouses/transfer", tr(p, w, closed, "1.5"), http.StatusUnprocessableEntity, "body.quantity"},
+		{"transfer_to_the_same_warehouse", "", "/warehouses/transfer", tr(p, w, w, "1"), http.StatusUnprocessableEntity, "body.to_warehouse_id"},
+		{"transfer_unknown_product", "", "/warehouses/transfer", tr("nope", w, closed, "1"), http.StatusNotFound, "body.product_id"},
+		{"transfer_from_unknown_warehouse", "", "/warehouses/transfer", tr(p, "nope", w, "1"), http.StatusNotFound, "body.from_warehouse_id"},
+		{"transfer_to_unknown_warehouse", "", "/warehouses/transfer", tr(p, w, "nope", "1"), http.StatusNotFound, "body.to_warehouse_id"},
+		{"transfer_into_an_inactive_warehouse", "", "/warehouses/transfer", tr(p, w, closed, "1"), http.StatusConflict, "body.to_warehouse_id"},
+		{"transfer_without_product", "", "/warehouses/transfer", `{"from_warehouse_id":"` + w + `","to_warehouse_id":"` + closed + `","quantity":1}`, http.StatusUnprocessableEntity, "body.product_id"},
+		{"transfer_bad_warehouse_id", "", "/warehouses/transfer", tr(p, "no/pe", w, "1"), http.StatusUnprocessableEntity, "body.from_warehouse_id"},
+		{"transfer_unknown_field", "", "/warehouses/transfer", `{"product_id":"` + p + `","from_warehouse_id":"` + w + `","to_warehouse_id":"` + closed + `","quantity":1,"priority":9}`, http.StatusUnprocessableEntity, "body.priority"},
+		{"transfer_reason_too_long", "", "/warehouses/transfer", `{"product_id":"` + p + `","from_warehouse_id":"` + w + `","to_warehouse_id":"` + closed + `","quantity":1,"reason":"` + strings.Repeat("x", 501) + `"}`, http.StatusUnprocessableEntity, "body.reason"},
+		{"unknown_transfer", http.MethodGet, "/transfers/nope", ``, http.StatusNotFound, "path.transferId"},
+		{"receive_unknown_transfer", "", "/transfers/nope/receive", ``, http.StatusNotFound, "path.transferId"},
+		{"receive_malformed_transfer_id", "", "/transfers/no%20pe/receive", ``, http.StatusUnprocessableEntity, "path.transferId"},
+		{"transfer_in_transit_not_a_boolean", "", "/warehouses/transfer", `{"product_id":"` + p + `","from_warehouse_id":"` + w + `","to_warehouse_id":"` + closed + `","quantity":1,"in_transit":"yes"}`, http.StatusUnprocessableEntity, "body.in_transit"},
+		{"transfer_id_malformed", http.MethodGet, "/transfers/no%20pe", ``, http.StatusUnprocessableEntity, "path.transferId"},
+		{"transfers_by_unknown_status", http.MethodGet, "/transfers?status=lost", ``, http.StatusUnprocessableEntity, "query.status"},
+		{"transfers_by_malformed_product", http.MethodGet, "/transfers?product_id=a%2Fb", ``, http.StatusUnprocessableEntity, "query.product_id"},
+		{"transfers_bad_cursor", http.MethodGet, "/transfers?cursor=not*base64", ``, http.StatusUnprocessableEntity, "query.cursor"},
+		{"warehouse_status_bad_mode", http.MethodPatch, "/warehouses/" + w + "/status", `{"status":"inactive","mode":"later"}`, http.StatusUnprocessableEntity, "body.mode"},
 	}
 	before := s.endOffsets(commandTopics...)
 	for _, c := range cases {

@@ -17,7 +17,7 @@ type availability struct {
 	Warehouses []level `json:"warehouses"`
 }
 
-func (s *system) availabilityOf(product, query string, headers ...string) availability {
+func (s *stack) availabilityOf(product, query string, headers ...string) availability {
 	s.t.Helper()
 	var p productBody
 	if st, body := s.call(http.MethodGet, "/products/"+product+query, nil, &p, headers...); st != http.StatusOK {

@@ -56,19 +56,22 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
-// startProcess runs `stockflow dev` on dataDir in a child process.
-func startProcess(t *testing.T, dataDir string, kafkaPort int) (*system, *exec.Cmd) {
+// startProcess runs `stockflow dev` on dataDir in a child process, with
+// extra flags if given.
+func startProcess(t *testing.T, dataDir string, kafkaPort int, extra ...string) (*stack, *exec.Cmd) {
 	t.Helper()
 	httpPort := freePort(t)
-	cmd := exec.Command(stockflowBinary(t), "dev",
-		"--data-dir", dataDir, "--http-addr", "127.0.0.1:"+strconv.Itoa(httpPort),
+	cmd := exec.Command(stockflowBinary(t), append([]string{"dev",
+		"--data-dir", dataDir, "--http-addr", "127.0.0.1:" + strconv.Itoa(httpPort),
 		"--embedded-kafka-port", strconv.Itoa(kafkaPort), "--token-key", testTokenKey,
-		"--admin-email", adminEmail, "--admin-password", adminPassword, "--log-level", "warn")
+		"--admin-email", adminEmail, "--admin-password", adminPassword, "--log-level", "warn",
+		// 12 clients from one address: the write rate limit is not under test here.
+		"--write-rate", "0"}, extra...)...)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &system{t: t, base: "http://127.0.0.1:" + strconv.Itoa(httpPort), dataDir: dataDir,
+	s := &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(httpPort), dataDir: dataDir,
 		brokers: []string{"127.0.0.1:" + strconv.Itoa(kafkaPort)}}
 	s.halt = func(context.Context) error {
 		_ = cmd.Process.Kill()
@@ -161,7 +164,7 @@ func makeAttempts(round int, products []string, n int) []*attempt {
 
 // runUntilKilled sends the attempts from 12 clients and SIGKILLs the
 // process after d, with requests in flight.
-func runUntilKilled(s *system, shop string, batch []*attempt, cmd *exec.Cmd, d time.Duration) {
+func runUntilKilled(s *stack, shop string, batch []*attempt, cmd *exec.Cmd, d time.Duration) {
 	next := make(chan *attempt)
 	var wg sync.WaitGroup
 	for range 12 {
@@ -186,7 +189,7 @@ func runUntilKilled(s *system, shop string, batch []*attempt, cmd *exec.Cmd, d t
 
 // tryAttempt places (and maybe pays) an order once; connection errors
 // leave its status unknown.
-func tryAttempt(s *system, shop string, a *attempt) {
+func tryAttempt(s *stack, shop string, a *attempt) {
 	status, body, err := s.tryCall(http.MethodPost, "/orders", map[string]any{"shop_id": shop, "lines": lines(a.product, a.qty)}, "Idempotency-Key", a.key)
 	if err != nil {
 		return
@@ -205,7 +208,7 @@ func tryAttempt(s *system, shop string, a *attempt) {
 // settle retries every attempt, from 12 clients, until its order is
 // decided and, if meant to be paid, paid: retries use the same
 // Idempotency-Key, so nothing doubles.
-func settle(t *testing.T, s *system, shop string, attempts []*attempt) {
+func settle(t *testing.T, s *stack, shop string, attempts []*attempt) {
 	deadline := time.Now().Add(2 * time.Minute)
 	next := make(chan *attempt)
 	var wg sync.WaitGroup
@@ -234,7 +237,7 @@ func settle(t *testing.T, s *system, shop string, attempts []*attempt) {
 	}
 }
 
-func settleOne(s *system, shop string, a *attempt, deadline time.Time) string {
+func settleOne(s *stack, shop string, a *attempt, deadline time.Time) string {
 	for a.status != http.StatusCreated && a.status != http.StatusConflict {
 		if time.Now().After(deadline) {
 			return fmt.Sprintf("attempt %s still undecided (last status %d)", a.key, a.status)
@@ -264,7 +267,7 @@ func settleOne(s *system, shop string, a *attempt, deadline time.Time) string {
 // checkConservation compares every level with the orders: reserved is what
 // reserved orders hold there, on_hand is what was received minus what paid
 // orders took, and no product sold more than it had.
-func checkConservation(t *testing.T, s *system, products, warehouses []string, attempts []*attempt, perProduct int64) {
+func checkConservation(t *testing.T, s *stack, products, warehouses []string, attempts []*attempt, perProduct int64) {
 	held := map[string]int64{}
 	shipped := map[string]int64{}
 	sold := map[string]int64{}

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 )
 
 type catalogPage struct {
@@ -18,7 +18,7 @@ type catalogPage struct {
 }
 
 // allProducts pages through GET /products and sums availability.
-func (s *system) allProducts() (count int, available int64) {
+func (s *stack) allProducts() (count int, available int64) {
 	cursor := ""
 	for {
 		var page catalogPage
@@ -36,7 +36,7 @@ func (s *system) allProducts() (count int, available int64) {
 
 func TestDemoDataIsSeededOnce(t *testing.T) {
 	dir := t.TempDir()
-	parts := app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true, Demo: true}
+	parts := system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true, Demo: true}
 	s := startWith(t, dir, parts)
 	var count int
 	var available int64

@@ -7,7 +7,7 @@ import (
 func TestRestartOnTheSameDataDirKeepsEveryLevel(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir)
-	restartKeepsLevels(t, s, plainSKU, func() *system {
+	restartKeepsLevels(t, s, plainSKU, func() *stack {
 		s.stop()
 		return start(t, dir)
 	})

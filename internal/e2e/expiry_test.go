@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 )
 
 func TestUnpaidReservationsExpireAndReleaseTheirStock(t *testing.T) {
 	dir := t.TempDir()
-	parts := app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true}
-	s := startWith(t, dir, parts, func(c *app.Config) { c.ReservationTTL = 2 * time.Second })
+	parts := system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true}
+	s := startWith(t, dir, parts, func(c *system.Config) { c.ReservationTTL = 2 * time.Second })
 	w := s.warehouse("north")
 	p := s.product("TEE")
 	shop := s.shop(w)
@@ -50,8 +50,8 @@ func TestUnpaidReservationsExpireAndReleaseTheirStock(t *testing.T) {
 
 func TestDeadlinesSurviveARestart(t *testing.T) {
 	dir := t.TempDir()
-	parts := app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true}
-	ttl := func(c *app.Config) { c.ReservationTTL = 3 * time.Second }
+	parts := system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true}
+	ttl := func(c *system.Config) { c.ReservationTTL = 3 * time.Second }
 	s := startWith(t, dir, parts, ttl)
 	w := s.warehouse("north")
 	p := s.product("TEE")

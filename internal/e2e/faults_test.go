@@ -163,12 +163,12 @@ func TestFaultsOnRealKafka(t *testing.T) {
 	t.Cleanup(c.stopAll)
 	t.Setenv("STOCKFLOW_ADMIN_EMAIL", adminEmail)
 	t.Setenv("STOCKFLOW_ADMIN_PASSWORD", adminPassword)
-	c.start("api", "api", "--wait-timeout", "3s")
+	c.start("api", "api", "--wait-timeout", "3s", "--write-rate", "0")
 	for _, name := range []string{"stock-1", "stock-2", "orders-1", "orders-2"} {
 		c.start(name, "process", strings.Split(name, "-")[0])
 	}
-	c.start("others", "process", "catalog", "shops", "skus", "timer", "users", "warehouses")
-	s := &system{t: t, base: "http://127.0.0.1:" + strconv.Itoa(c.ports["api"]), brokers: []string{listen}, halt: func(context.Context) error { return nil }}
+	c.start("others", "process", "catalog", "idempotency", "shops", "skus", "timer", "transfers", "users", "warehouses")
+	s := &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(c.ports["api"]), brokers: []string{listen}, halt: func(context.Context) error { return nil }}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	s.waitReady(ctx)
@@ -202,7 +202,7 @@ func TestFaultsOnRealKafka(t *testing.T) {
 		{"SIGKILL API with requests in flight + restart", func() {
 			c.kill("api")
 			time.Sleep(time.Second)
-			c.start("api", "api", "--wait-timeout", "3s")
+			c.start("api", "api", "--wait-timeout", "3s", "--write-rate", "0")
 		}},
 		{"all broker connections cut 8 s", func() {
 			proxy.Stop()
@@ -272,7 +272,7 @@ func startProxy(t *testing.T, listen, upstream string) *toxiproxy.Proxy {
 
 // load places and pays orders from 8 clients until stopped.
 type load struct {
-	s         *system
+	s         *stack
 	done      chan struct{}
 	wg        sync.WaitGroup
 	mu        sync.Mutex
@@ -285,7 +285,7 @@ type load struct {
 	unhandled atomic.Int64
 }
 
-func startLoad(s *system, shop string, products []string) *load {
+func startLoad(s *stack, shop string, products []string) *load {
 	l := &load{s: s, done: make(chan struct{})}
 	run := time.Now().UnixNano()
 	for c := range 8 {
@@ -386,7 +386,7 @@ func printSummary(t *testing.T, faults []fault, stats map[string]*faultStats, l 
 // waitStable waits until every processor group has members (members[g] of
 // them where given) and is Stable on two probes in a row, so setup requests
 // do not land in the rebalances of instances joining.
-func waitStable(t *testing.T, s *system, members map[string]int) {
+func waitStable(t *testing.T, s *stack, members map[string]int) {
 	t.Helper()
 	stableFor := 0
 	waitFor(t, 2*time.Minute, "every processor group stable", func() bool {

@@ -13,13 +13,13 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 )
 
-// system is a running stockflow under test.
-type system struct {
+// stack is a running stockflow under test.
+type stack struct {
 	t       *testing.T
-	sys     *app.System
+	sys     *system.System
 	brokers []string
 	halt    func(context.Context) error
 	base    string
@@ -29,17 +29,16 @@ type system struct {
 	token string
 }
 
-func testConfig(dataDir string) app.Config {
-	return app.Config{
-		DataDir: dataDir, HTTPAddr: "127.0.0.1:0", EmbeddedKafkaPort: 0,
-		Partitions: 6, Replication: 1,
-		WaitTimeout: 10 * time.Second, ReservationTTL: 30 * time.Minute, ShutdownTimeout: 10 * time.Second,
-		LogFormat: "text", LogLevel: "warn",
-		TokenKey: testTokenKey, TokenTTL: time.Hour,
-		// Reconcile eagerly, so every test also proves re-driving healthy orders is harmless.
-		ReconcileInterval: 300 * time.Millisecond, ReconcileAfter: 100 * time.Millisecond,
-		AdminEmail: adminEmail, AdminPassword: adminPassword,
-	}
+func testConfig(dataDir string) system.Config {
+	cfg := system.DefaultConfig()
+	cfg.DataDir, cfg.HTTPAddr, cfg.EmbeddedKafkaPort = dataDir, "127.0.0.1:0", 0
+	cfg.WaitTimeout, cfg.ShutdownTimeout = 10*time.Second, 10*time.Second
+	cfg.LogLevel, cfg.TokenKey = "warn", testTokenKey
+	cfg.WriteRate = 0 // every test client shares 127.0.0.1
+	// Reconcile eagerly, so every test also proves re-driving healthy orders is harmless.
+	cfg.ReconcileInterval, cfg.ReconcileAfter = 300*time.Millisecond, 100*time.Millisecond
+	cfg.AdminEmail, cfg.AdminPassword = adminEmail, adminPassword
+	return cfg
 }
 
 const (
@@ -49,12 +48,12 @@ const (
 )
 
 // start runs the whole system on dataDir and waits until it is ready.
-func start(t *testing.T, dataDir string) *system {
+func start(t *testing.T, dataDir string) *stack {
 	t.Helper()
-	return startWith(t, dataDir, app.Parts{Embedded: true, Processors: app.ProcessorNames(), API: true})
+	return startWith(t, dataDir, system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true})
 }
 
-func startWith(t *testing.T, dataDir string, parts app.Parts, options ...func(*app.Config)) *system {
+func startWith(t *testing.T, dataDir string, parts system.Parts, options ...func(*system.Config)) *stack {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -62,11 +61,11 @@ func startWith(t *testing.T, dataDir string, parts app.Parts, options ...func(*a
 	for _, o := range options {
 		o(&cfg)
 	}
-	sys, err := app.Start(ctx, cfg, parts)
+	sys, err := system.Start(ctx, cfg, parts)
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	s := &system{t: t, sys: sys, brokers: sys.Brokers(), halt: sys.Stop, base: "http://" + sys.HTTPAddr(), dataDir: dataDir}
+	s := &stack{t: t, sys: sys, brokers: sys.Brokers(), halt: sys.Stop, base: "http://" + sys.HTTPAddr(), dataDir: dataDir}
 	t.Cleanup(s.stop)
 	s.waitReady(ctx)
 	s.token = s.login(adminEmail, adminPassword)
@@ -74,7 +73,7 @@ func startWith(t *testing.T, dataDir string, parts app.Parts, options ...func(*a
 }
 
 // login returns an access token, failing the test if login fails.
-func (s *system) login(email, password string) string {
+func (s *stack) login(email, password string) string {
 	s.t.Helper()
 	var out struct {
 		AccessToken string `json:"access_token"`
@@ -87,13 +86,13 @@ func (s *system) login(email, password string) string {
 }
 
 // customer registers a customer and returns its bearer header value.
-func (s *system) customer(email string) string {
+func (s *stack) customer(email string) string {
 	s.t.Helper()
 	s.mustCall(http.StatusCreated, http.MethodPost, "/register", map[string]any{"email": email, "password": "customer-pass"}, nil)
 	return "Bearer " + s.login(email, "customer-pass")
 }
 
-func (s *system) waitReady(ctx context.Context) {
+func (s *stack) waitReady(ctx context.Context) {
 	s.t.Helper()
 	for {
 		if status, _, err := s.tryCall(http.MethodGet, "/readyz", nil); err == nil && status == http.StatusOK {
@@ -107,7 +106,7 @@ func (s *system) waitReady(ctx context.Context) {
 	}
 }
 
-func (s *system) stop() {
+func (s *stack) stop() {
 	if s.stopped {
 		return
 	}
@@ -121,7 +120,7 @@ func (s *system) stop() {
 
 // call is tryCall that fails the test on a transport error and decodes a
 // 2xx response into out (if not nil).
-func (s *system) call(method, path string, body any, out any, headers ...string) (int, []byte) {
+func (s *stack) call(method, path string, body any, out any, headers ...string) (int, []byte) {
 	s.t.Helper()
 	status, data, err := s.tryCall(method, path, body, headers...)
 	if err != nil {
@@ -139,7 +138,7 @@ func (s *system) call(method, path string, body any, out any, headers ...string)
 // token unless headers set Authorization, and returns a transport error
 // instead of failing the test (the server may have been killed, or the
 // caller may not be the test's goroutine).
-func (s *system) tryCall(method, path string, body any, headers ...string) (int, []byte, error) {
+func (s *stack) tryCall(method, path string, body any, headers ...string) (int, []byte, error) {
 	var r io.Reader
 	if raw, ok := body.([]byte); ok {
 		r = bytes.NewReader(raw)
@@ -171,7 +170,7 @@ func (s *system) tryCall(method, path string, body any, headers ...string) (int,
 }
 
 // mustCall fails the test unless the call answers want.
-func (s *system) mustCall(want int, method, path string, body any, out any) {
+func (s *stack) mustCall(want int, method, path string, body any, out any) {
 	s.t.Helper()
 	if status, data := s.call(method, path, body, out); status != want {
 		s.t.Fatalf("%s %s = %d %s, want %d", method, path, status, data, want)
@@ -182,25 +181,25 @@ type idBody struct {
 	ID string `json:"id"`
 }
 
-func (s *system) warehouse(name string) string {
+func (s *stack) warehouse(name string) string {
 	var b idBody
 	s.mustCall(http.StatusCreated, http.MethodPost, "/warehouses", map[string]any{"name": name}, &b)
 	return b.ID
 }
 
-func (s *system) product(sku string) string {
+func (s *stack) product(sku string) string {
 	var b idBody
 	s.mustCall(http.StatusCreated, http.MethodPost, "/products", map[string]any{"sku": sku, "name": sku, "price_minor": 1500, "currency": "IDR"}, &b)
 	return b.ID
 }
 
-func (s *system) shop(warehouses ...string) string {
+func (s *stack) shop(warehouses ...string) string {
 	var b idBody
 	s.mustCall(http.StatusCreated, http.MethodPost, "/shops", map[string]any{"name": "shop", "warehouse_ids": warehouses}, &b)
 	return b.ID
 }
 
-func (s *system) receive(warehouse, product string, qty int) {
+func (s *stack) receive(warehouse, product string, qty int) {
 	s.mustCall(http.StatusOK, http.MethodPost, "/warehouses/"+warehouse+"/stock",
 		map[string]any{"product_id": product, "kind": "receive", "quantity": qty, "reason": "test delivery"}, nil)
 }
@@ -233,7 +232,7 @@ func lines(pairs ...any) []map[string]any {
 }
 
 // place places an order and returns the status and raw body.
-func (s *system) place(shop string, ls []map[string]any) (int, []byte) {
+func (s *stack) place(shop string, ls []map[string]any) (int, []byte) {
 	s.t.Helper()
 	return s.call(http.MethodPost, "/orders", map[string]any{"shop_id": shop, "lines": ls}, nil)
 }
@@ -253,7 +252,7 @@ type productBody struct {
 }
 
 // levelOf reads product@warehouse through the API.
-func (s *system) levelOf(product, warehouse string) level {
+func (s *stack) levelOf(product, warehouse string) level {
 	s.t.Helper()
 	var p productBody
 	s.mustCall(http.StatusOK, http.MethodGet, "/products/"+product, nil, &p)
@@ -268,7 +267,9 @@ func (s *system) levelOf(product, warehouse string) level {
 // eventually retries check until it returns "" or the deadline passes.
 func eventually(t *testing.T, check func() string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// Generous: it only bounds how long a failing check keeps trying, and
+	// a race-enabled run on a busy two-core machine is slow.
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		msg := check()
 		if msg == "" {
@@ -282,7 +283,7 @@ func eventually(t *testing.T, check func() string) {
 }
 
 // expectLevel waits until the API shows product@warehouse at onHand/reserved.
-func (s *system) expectLevel(product, warehouse string, onHand, reserved int64) {
+func (s *stack) expectLevel(product, warehouse string, onHand, reserved int64) {
 	s.t.Helper()
 	eventually(s.t, func() string {
 		l := s.levelOf(product, warehouse)
@@ -294,7 +295,7 @@ func (s *system) expectLevel(product, warehouse string, onHand, reserved int64) 
 }
 
 // endOffsets sums the end offsets of topics: it grows with every record produced.
-func (s *system) endOffsets(topics ...string) int64 {
+func (s *stack) endOffsets(topics ...string) int64 {
 	s.t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(s.brokers...))
 	if err != nil {

@@ -4,10 +4,10 @@ import (
 	"os"
 	"testing"
 
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 )
 
 func TestMain(m *testing.M) {
-	app.SetupLogging(app.Config{LogFormat: "text", LogLevel: "warn"}, os.Stderr)
+	system.SetupLogging(system.Config{LogFormat: "text", LogLevel: "warn"}, os.Stderr)
 	os.Exit(m.Run())
 }

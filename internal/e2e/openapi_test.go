@@ -22,6 +22,7 @@ func TestOpenAPIDocumentDescribesTheAPI(t *testing.T) {
 		"/register": "post", "/login": "post", "/products": "get", "/orders": "post",
 		"/shops/{shopId}/warehouses": "get", "/warehouses": "get",
 		"/warehouses/{warehouseId}/status": "patch", "/warehouses/{warehouseId}/stock": "post",
+		"/warehouses/transfer": "post", "/transfers": "get", "/transfers/{transferId}": "get", "/transfers/{transferId}/receive": "post",
 	} {
 		if _, ok := doc.Paths[path][method]; !ok {
 			t.Errorf("OpenAPI lacks %s %s", method, path)

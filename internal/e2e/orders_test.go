@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"testing"
+
+	"github.com/stockflow/stockflow/system"
 )
 
 func decode[T any](t *testing.T, data []byte) T {
@@ -103,4 +105,35 @@ func TestIdempotencyKeyMakesRetriesSafe(t *testing.T) {
 		}
 	}
 	s.expectLevel(p, w, 15, 3)
+}
+
+// A sold-out product is refused from the stock view, without a command;
+// an order sent with an Idempotency-Key still goes to the saga, which alone
+// knows whether an earlier attempt with that key holds stock.
+func TestASoldOutProductIsRefusedWithoutARoundTrip(t *testing.T) {
+	// No reconciler: its re-drives would write to order-commands too.
+	noReconciler := func(c *system.Config) { c.ReconcileInterval = 0 }
+	s := startWith(t, t.TempDir(), system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true}, noReconciler)
+	w := s.warehouse("north")
+	p := s.product("TEE")
+	shop := s.shop(w)
+	s.receive(w, p, 1)
+	if status, body := s.place(shop, lines(p, 1)); status != http.StatusCreated {
+		t.Fatalf("first order = %d %s, want 201", status, body)
+	}
+	eventually(t, func() string {
+		if s.levelOf(p, w).Reserved != 1 {
+			return "reservation not in the view yet"
+		}
+		return ""
+	})
+	before := s.endOffsets("order-commands")
+	status, body := s.place(shop, lines(p, 1))
+	if status != http.StatusConflict || s.endOffsets("order-commands") != before {
+		t.Fatalf("sold-out order = %d %s and produced %d commands; want 409 and none", status, body, s.endOffsets("order-commands")-before)
+	}
+	status, body = s.call(http.MethodPost, "/orders", map[string]any{"shop_id": shop, "lines": lines(p, 1)}, nil, "Idempotency-Key", "k1")
+	if status != http.StatusConflict || s.endOffsets("order-commands") != before+1 {
+		t.Fatalf("keyed sold-out order = %d %s; want a 409 decided by the saga", status, body)
+	}
 }

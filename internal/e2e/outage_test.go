@@ -13,7 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 	"github.com/stockflow/stockflow/internal/kafka"
 	"github.com/stockflow/stockflow/internal/metrics"
 )
@@ -59,17 +59,17 @@ func TestProcessorsRideOutABrokerOutage(t *testing.T) {
 	// Processors and API in separate systems, as in production: the API's
 	// readiness then depends on what it can see of Kafka, not on its own
 	// processors restarting.
-	useBroker := func(c *app.Config) { c.Brokers = []string{broker.addr()}; c.WaitTimeout = 5 * time.Second }
+	useBroker := func(c *system.Config) { c.Brokers = []string{broker.addr()}; c.WaitTimeout = 5 * time.Second }
 	cfg := testConfig(filepath.Join(dir, "processors"))
 	useBroker(&cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	procs, err := app.Start(ctx, cfg, app.Parts{Processors: app.ProcessorNames()})
+	procs, err := system.Start(ctx, cfg, system.Parts{Processors: system.ProcessorNames()})
 	if err != nil {
 		t.Fatalf("start processors: %v", err)
 	}
 	t.Cleanup(func() { _ = procs.Stop(context.Background()) })
-	s := startWith(t, filepath.Join(dir, "api"), app.Parts{API: true}, useBroker)
+	s := startWith(t, filepath.Join(dir, "api"), system.Parts{API: true}, useBroker)
 	w := s.warehouse("outage-w")
 	p := s.product("OUTAGE-1")
 	shop := s.shop(w)
@@ -79,7 +79,7 @@ func TestProcessorsRideOutABrokerOutage(t *testing.T) {
 	}
 
 	eventually(t, func() string {
-		if r := s.readiness(); r.status != http.StatusOK || len(r.Dependencies.Groups) != len(app.ProcessorNames()) || r.Status != "ready" {
+		if r := s.readiness(); r.status != http.StatusOK || len(r.Dependencies.Groups) != len(system.ProcessorNames()) || r.Status != "ready" {
 			return fmt.Sprintf("/readyz before the outage = %d %+v, want ready with every group", r.status, r)
 		}
 		return ""
@@ -94,7 +94,7 @@ func TestProcessorsRideOutABrokerOutage(t *testing.T) {
 	})
 	waitFor(t, 40*time.Second, "/readyz to answer 503 while Kafka is away", func() bool { return s.readiness().status == http.StatusServiceUnavailable })
 	waitFor(t, 40*time.Second, "/readyz to say Kafka is unreachable", func() bool { return strings.Contains(s.readiness().Status, "Kafka is unreachable") })
-	for _, sys := range []*app.System{procs, s.sys} {
+	for _, sys := range []*system.System{procs, s.sys} {
 		select {
 		case <-sys.Failed():
 			t.Fatal("a part stopped its process while the broker was away")
@@ -123,7 +123,7 @@ func TestProcessorsRideOutABrokerOutage(t *testing.T) {
 // partRestarts sums stockflow_part_restarts_total over every part.
 func partRestarts() float64 {
 	var sum float64
-	for _, name := range app.ProcessorNames() {
+	for _, name := range system.ProcessorNames() {
 		sum += testutil.ToFloat64(metrics.PartRestarts.WithLabelValues(fmt.Sprintf("processor/%s", name)))
 	}
 	return sum
@@ -145,7 +145,7 @@ type readiness struct {
 	} `json:"dependencies"`
 }
 
-func (s *system) readiness() readiness {
+func (s *stack) readiness() readiness {
 	var r readiness
 	status, body, err := s.tryCall(http.MethodGet, "/readyz", nil)
 	if err == nil && status == http.StatusOK {

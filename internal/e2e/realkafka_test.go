@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 )
 
 // realKafkaEnv names the bootstrap address (host:port) of a real Apache
@@ -17,7 +17,7 @@ const realKafkaEnv = "STOCKFLOW_TEST_KAFKA"
 
 // startReal runs the whole system (every processor and the API, no embedded
 // broker) against the real broker on a fresh local data directory.
-func startReal(t *testing.T) *system {
+func startReal(t *testing.T) *stack {
 	t.Helper()
 	broker := os.Getenv(realKafkaEnv)
 	if broker == "" {
@@ -33,12 +33,12 @@ func startReal(t *testing.T) *system {
 	// broker's metadata shows the topics it created (KRaft acknowledges a
 	// creation before its metadata has it).
 	began := time.Now()
-	sys, err := app.Start(ctx, cfg, app.Parts{Processors: app.ProcessorNames(), API: true})
+	sys, err := system.Start(ctx, cfg, system.Parts{Processors: system.ProcessorNames(), API: true})
 	if err != nil {
 		t.Fatalf("start against %s: %v", broker, err)
 	}
 	t.Logf("started against %s in %s", broker, time.Since(began).Round(time.Millisecond))
-	s := &system{t: t, sys: sys, brokers: sys.Brokers(), halt: sys.Stop, base: "http://" + sys.HTTPAddr(), dataDir: dataDir}
+	s := &stack{t: t, sys: sys, brokers: sys.Brokers(), halt: sys.Stop, base: "http://" + sys.HTTPAddr(), dataDir: dataDir}
 	t.Cleanup(s.stop)
 	s.waitReady(ctx)
 	t.Logf("system ready on %s %s after start began", broker, time.Since(began).Round(time.Millisecond))
@@ -48,7 +48,7 @@ func startReal(t *testing.T) *system {
 
 // on returns the running system reporting failures to t (a subtest), so a
 // failed helper stops the subtest, not its parent.
-func (s *system) on(t *testing.T) *system {
+func (s *stack) on(t *testing.T) *stack {
 	c := *s
 	c.t = t
 	return &c
@@ -81,6 +81,14 @@ func TestRealKafka(t *testing.T) {
 		neverOversell(t, shared.on(t), sku, 20, 200, 50)
 	})
 
+	t.Run("transfers_move_available_stock_and_respect_inactive_warehouses", func(t *testing.T) {
+		transfersMoveAvailableStock(t, shared.on(t), sku)
+	})
+
+	t.Run("transfers_in_transit_credit_on_receipt", func(t *testing.T) {
+		transfersInTransit(t, shared.on(t), sku)
+	})
+
 	// Expiry needs a short reservation TTL on the whole shared system (it
 	// would expire the other scenarios' orders too): it stays in the kfake
 	// suite (expiry_test.go).
@@ -88,7 +96,7 @@ func TestRealKafka(t *testing.T) {
 	t.Run("restart_on_a_new_data_dir_rebuilds_levels_from_the_broker", func(t *testing.T) {
 		// The new system has an empty local state directory and must
 		// restore every table from the changelogs.
-		restartKeepsLevels(t, shared.on(t), sku, func() *system {
+		restartKeepsLevels(t, shared.on(t), sku, func() *stack {
 			shared.stop()
 			return startReal(t)
 		})

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockflow/stockflow/internal/app"
+	"github.com/stockflow/stockflow/system"
 	"github.com/stockflow/stockflow/internal/kafka"
 )
 
@@ -54,10 +54,10 @@ func measureRebalancePause(t *testing.T, sig os.Signal) {
 		brokers = []string{broker.Addrs()[0]}
 	}
 	t.Logf("brokers %v", brokers)
-	useBroker := func(c *app.Config) { c.Brokers = brokers; c.WaitTimeout = 2 * time.Second }
+	useBroker := func(c *system.Config) { c.Brokers = brokers; c.WaitTimeout = 2 * time.Second }
 
-	others := slices.DeleteFunc(app.ProcessorNames(), func(n string) bool { return n == "orders" })
-	s := startWithout(t, filepath.Join(dir, "main"), app.Parts{Processors: others, API: true}, useBroker)
+	others := slices.DeleteFunc(system.ProcessorNames(), func(n string) bool { return n == "orders" })
+	s := startWithout(t, filepath.Join(dir, "main"), system.Parts{Processors: others, API: true}, useBroker)
 	a := startOrders(t, filepath.Join(dir, "orders-a"), brokers)
 	startOrders(t, filepath.Join(dir, "orders-b"), brokers)
 	waitFor(t, 40*time.Second, "two orders instances in a stable group", func() bool {
@@ -86,7 +86,7 @@ func measureRebalancePause(t *testing.T, sig os.Signal) {
 
 // startWithout is startWith without logging in: the users processor may
 // not run yet.
-func startWithout(t *testing.T, dataDir string, parts app.Parts, options ...func(*app.Config)) *system {
+func startWithout(t *testing.T, dataDir string, parts system.Parts, options ...func(*system.Config)) *stack {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -94,11 +94,11 @@ func startWithout(t *testing.T, dataDir string, parts app.Parts, options ...func
 	for _, o := range options {
 		o(&cfg)
 	}
-	sys, err := app.Start(ctx, cfg, parts)
+	sys, err := system.Start(ctx, cfg, parts)
 	if err != nil {
 		t.Fatalf("start: %v", err)
 	}
-	s := &system{t: t, sys: sys, brokers: sys.Brokers(), halt: sys.Stop, base: "http://" + sys.HTTPAddr(), dataDir: dataDir}
+	s := &stack{t: t, sys: sys, brokers: sys.Brokers(), halt: sys.Stop, base: "http://" + sys.HTTPAddr(), dataDir: dataDir}
 	t.Cleanup(s.stop)
 	return s
 }
@@ -127,7 +127,7 @@ type loadResult struct {
 // loadUntil places orders from 8 clients for 10 s, injects fault, and
 // keeps going for 40 s more; an order answered 202 is re-sent with its
 // Idempotency-Key until it is decided.
-func loadUntil(s *system, shop, product string, fault func()) loadResult {
+func loadUntil(s *stack, shop, product string, fault func()) loadResult {
 	var mu sync.Mutex
 	var res loadResult
 	stop := time.Now().Add(50 * time.Second)

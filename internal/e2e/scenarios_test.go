@@ -15,7 +15,7 @@ import (
 // where the broker outlives one run.
 
 // reservesThenRefuses: an order reserves, the next cannot have what is gone.
-func reservesThenRefuses(t *testing.T, s *system, sku func(string) string) {
+func reservesThenRefuses(t *testing.T, s *stack, sku func(string) string) {
 	w := s.warehouse("north")
 	p := s.product(sku("TEE"))
 	shop := s.shop(w)
@@ -48,7 +48,7 @@ func reservesThenRefuses(t *testing.T, s *system, sku func(string) string) {
 }
 
 // multiLineAllOrNothing: a line that fails releases the lines before it.
-func multiLineAllOrNothing(t *testing.T, s *system, sku func(string) string) {
+func multiLineAllOrNothing(t *testing.T, s *stack, sku func(string) string) {
 	w := s.warehouse("north")
 	a, b := s.product(sku("A")), s.product(sku("B"))
 	shop := s.shop(w)
@@ -72,7 +72,7 @@ func multiLineAllOrNothing(t *testing.T, s *system, sku func(string) string) {
 }
 
 // neverOversell: clients race for stock units with orders of qty 1.
-func neverOversell(t *testing.T, s *system, sku func(string) string, clients, orders, stock int) {
+func neverOversell(t *testing.T, s *stack, sku func(string) string, clients, orders, stock int) {
 	w := s.warehouse("north")
 	p := s.product(sku("HOT"))
 	shop := s.shop(w)
@@ -127,7 +127,7 @@ func neverOversell(t *testing.T, s *system, sku func(string) string, clients, or
 
 // restartKeepsLevels: after restart (which stops s and returns the new
 // system) every level and the order are as they were, and the system works.
-func restartKeepsLevels(t *testing.T, s *system, sku func(string) string, restart func() *system) {
+func restartKeepsLevels(t *testing.T, s *stack, sku func(string) string, restart func() *stack) {
 	w1, w2 := s.warehouse("north"), s.warehouse("south")
 	a, b := s.product(sku("RA")), s.product(sku("RB"))
 	shop := s.shop(w1, w2)

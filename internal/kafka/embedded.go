@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kversion"
 )
 
 // Embedded is an in-process Kafka-protocol broker (franz-go's kfake),
@@ -30,6 +31,7 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		kfake.NumBrokers(1),
 		kfake.Ports(cfg.Port),
 		kfake.DefaultNumPartitions(1),
+		kfake.MaxVersions(embeddedVersions()),
 	}
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
@@ -45,6 +47,21 @@ func StartEmbedded(cfg EmbeddedConfig) (*Embedded, error) {
 		return nil, fmt.Errorf("start embedded kafka: %w", err)
 	}
 	return &Embedded{cluster: c}, nil
+}
+
+// describeTopicPartitionsKey is the DescribeTopicPartitions API (KIP-966).
+const describeTopicPartitionsKey = 75
+
+// embeddedVersions are the APIs the embedded broker advertises: all that
+// kfake implements but DescribeTopicPartitions, whose kfake response leaves
+// eligibleLeaderReplicas null, which Apache Kafka 3.9's Java admin client
+// dereferences (kafka-topics.sh --describe and GetOffsetShell fail with a
+// NullPointerException). Without it, Java clients fall back to Metadata;
+// franz-go and librdkafka do not use it.
+func embeddedVersions() *kversion.Versions {
+	v := kversion.Tip()
+	v.SetMaxKeyVersion(describeTopicPartitionsKey, -1)
+	return v
 }
 
 // Addrs are the broker addresses to dial.

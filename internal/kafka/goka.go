@@ -58,6 +58,15 @@ func SaramaConfig() *sarama.Config {
 	cfg.Consumer.Group.Session.Timeout = SessionTimeout
 	cfg.Consumer.Group.Heartbeat.Interval = HeartbeatInterval
 	cfg.Producer.Compression = sarama.CompressionNone
+	// Writes to one partition land in the order they were sent, without
+	// duplicates: the stock level recognises a saga's re-sent command by
+	// its stamp only if a saga partition's commands arrive in order.
+	cfg.Producer.Idempotent = true
+	cfg.Net.MaxOpenRequests = 1
+	// Keep retrying through a broker outage instead of failing the write
+	// (and with it the processor) after a few hundred milliseconds.
+	cfg.Producer.Retry.Max = 1 << 20
+	cfg.Producer.Retry.Backoff = 250 * time.Millisecond
 	return cfg
 }
 
@@ -83,6 +92,7 @@ func (g Goka) ProcessorOptions(group goka.Group) []goka.ProcessorOption {
 	opts := []goka.ProcessorOption{
 		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithTopicManagerConfig(g.topicManagerConfig())),
 		goka.WithStorageBuilder(storage.DefaultBuilder(filepath.Join(g.StateDir, "processor", string(group)))),
+		goka.WithProducerBuilder(orderedProducerBuilder),
 	}
 	if g.Logger != nil {
 		opts = append(opts, goka.WithLogger(g.Logger))
@@ -92,7 +102,7 @@ func (g Goka) ProcessorOptions(group goka.Group) []goka.ProcessorOption {
 
 // ViewOptions configures a goka view. name separates the local copies of
 // several views of one table in one process (for example "api" and
-// "orders-lookup").
+// "reconciler").
 func (g Goka) ViewOptions(table goka.Table, name string) []goka.ViewOption {
 	useSaramaConfig()
 	opts := []goka.ViewOption{

@@ -27,10 +27,17 @@ var (
 		Help: "Commands produced to Kafka by the API, by topic and result (ok|error).",
 	}, []string{"topic", "result"})
 
-	// OutcomeWaits counts how waits for an outcome ended (answered|timeout).
+	// GroupMembers is how many members each processor's consumer group has,
+	// as the API sees it (0: no instance of that processor runs).
+	GroupMembers = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "stockflow_consumer_group_members",
+		Help: "Members of each processor's consumer group, as seen by the API (0: the processor is not running).",
+	}, []string{"group"})
+
+	// OutcomeWaits counts how waits for an outcome ended (answered|timeout|not_queued).
 	OutcomeWaits = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_outcome_waits_total",
-		Help: "Waits for a processor outcome, by how they ended (answered|timeout).",
+		Help: "Waits for a processor outcome, by how they ended (answered|timeout|not_queued).",
 	}, []string{"result"})
 
 	// ProcessorMessages counts messages handled by processors, by group, topic and result.
@@ -42,13 +49,38 @@ var (
 	// StockDecisions counts stock rule verdicts by command and status.
 	StockDecisions = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_stock_decisions_total",
-		Help: "Stock processor verdicts by command (reserve|release|commit|adjust) and status.",
+		Help: "Stock processor verdicts by command (reserve|release|commit|adjust|transfer_out|transfer_in) and status.",
 	}, []string{"command", "status"})
+
+	// RelayOutputs counts replies, movements and alerts the stock relay published.
+	RelayOutputs = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "stockflow_stock_relay_outputs_total",
+		Help: "Replies, movements and alerts published by the stock relay from the stock changelog.",
+	})
+
+	// RelayRetries counts failed publishes or commits the stock relay retried.
+	RelayRetries = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "stockflow_stock_relay_retries_total",
+		Help: "Publishes or offset commits of the stock relay that failed and were retried.",
+	})
+
+	// ReconcileMismatches is how many stock levels disagreed with the orders
+	// over two reconciliation passes.
+	ReconcileMismatches = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "stockflow_reconcile_mismatched_levels",
+		Help: "Stock levels whose reserved differed from what orders hold there in two consecutive reconciliation passes.",
+	})
 
 	// OrdersFinished counts orders reaching a decided status.
 	OrdersFinished = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "stockflow_orders_total",
 		Help: "Orders reaching a status (reserved|rejected|paid|cancelled|expired).",
+	}, []string{"status"})
+
+	// TransfersFinished counts transfers reaching a decided status.
+	TransfersFinished = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stockflow_transfers_total",
+		Help: "Transfers reaching a status (in_transit|completed|rejected).",
 	}, []string{"status"})
 )
 
@@ -56,7 +88,8 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		HTTPDuration, CommandsProduced, OutcomeWaits, ProcessorMessages, StockDecisions, OrdersFinished,
+		HTTPDuration, CommandsProduced, OutcomeWaits, GroupMembers, ProcessorMessages, StockDecisions, OrdersFinished, RelayOutputs, RelayRetries, ReconcileMismatches,
+		TransfersFinished,
 	)
 }
 

@@ -25,8 +25,9 @@ type Versioned interface {
 type Entity[C EntityCommand, E Versioned] struct {
 	// Key is the entity id the command addresses.
 	Key func(C) string
-	// Apply is the pure rule: the entity after the command, or a refusal.
-	Apply func(E, C, time.Time) (E, *pb.Problem)
+	// Apply is the pure rule: the entity after the command, or why it is
+	// refused (a Refusal, mapped by ProblemOf).
+	Apply func(E, C, time.Time) (E, error)
 	// Outcome wraps the entity as an outcome result.
 	Outcome func(E) *pb.Outcome
 }
@@ -43,9 +44,11 @@ func (e Entity[C, E]) Callback(ctx goka.Context, cmd C) error {
 	if before != zero {
 		version = before.GetVersion()
 	}
-	after, problem := e.Apply(before, cmd, time.Now())
-	out := &pb.Outcome{Result: &pb.Outcome_Problem{Problem: problem}}
-	if problem == nil {
+	after, err := e.Apply(before, cmd, time.Now())
+	var out *pb.Outcome
+	if err != nil {
+		out = &pb.Outcome{Result: &pb.Outcome_Problem{Problem: ProblemOf(err)}}
+	} else {
 		if after.GetVersion() != version {
 			ctx.SetValue(after)
 		}

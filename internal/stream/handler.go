@@ -3,6 +3,7 @@ package stream
 import (
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -65,4 +66,11 @@ func deadLetter(ctx goka.Context, group goka.Group, data []byte, cause error) {
 // Errorf builds the error a Callback returns for an inapplicable message.
 func Errorf(format string, args ...any) error {
 	return fmt.Errorf("inapplicable message: "+format, args...)
+}
+
+// Source names the input partition a callback is applying, "<topic>/<partition>":
+// with the message's offset it stamps the commands a saga sends, so that a
+// re-send can be recognised by the level that applied the original.
+func Source(ctx goka.Context) string {
+	return string(ctx.Topic()) + "/" + strconv.Itoa(int(ctx.Partition()))
 }

@@ -23,12 +23,15 @@ func Graph() *goka.GroupGraph {
 	)
 }
 
-// Apply is the pure rule: the product after cmd, or the problem refusing it.
+// ErrNoKind refuses a catalog command with no kind (a producer bug).
+var ErrNoKind = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "catalog command has no kind"}
+
+// Apply is the pure rule: the product after cmd, or why it is refused.
 // A repeated create returns the existing product unchanged.
-func Apply(p *pb.Product, cmd *pb.CatalogCommand, now time.Time) (*pb.Product, *pb.Problem) {
+func Apply(p *pb.Product, cmd *pb.CatalogCommand, now time.Time) (*pb.Product, error) {
 	c := cmd.GetCreate()
 	if c == nil {
-		return nil, &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_INVALID, Detail: "catalog command has no kind"}
+		return nil, ErrNoKind
 	}
 	if p != nil {
 		return p, nil

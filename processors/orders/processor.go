@@ -42,7 +42,7 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 	if place := cmd.GetPlace(); place != nil {
 		return onPlace(ctx, s, place, now)
 	}
-	if s == nil {
+	if s.GetOrder() == nil {
 		problem(ctx, cmd.GetCorrelationId(), &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "order " + cmd.GetOrderId() + " not found"})
 		return nil
 	}
@@ -67,22 +67,33 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 		return nil
 	}
 	apply(ctx, s, eff, cmd.GetCorrelationId())
+	if eff.Changed && cmd.GetExpire() == nil { // paid or cancelled: its deadline is moot
+		ctx.Emit(topics.TimerCommands, timer.Key(ctx.Key()), timer.CancelCommand(ctx.Key()))
+	}
 	return nil
 }
 
 func onPlace(ctx goka.Context, s *pb.OrderState, place *pb.PlaceOrder, now time.Time) error {
-	if s != nil {
+	if s.GetOrder() != nil {
 		// A retried place: answer again once decided; pending ones answer later.
 		if s.GetOrder().GetStatus() != pb.OrderStatus_ORDER_STATUS_PENDING {
 			publish(ctx, s.GetOrder(), ctx.Key())
 		}
 		return nil
 	}
-	s, eff, err := Place(ctx.Key(), place, now)
+	next, eff, err := Place(ctx.Key(), place, now)
 	if err != nil {
 		return stream.Errorf("%w", err)
 	}
-	apply(ctx, s, eff, ctx.Key())
+	if s != nil {
+		// Replies that overtook this place while it was replayed after a
+		// crash: apply them now that the order exists.
+		next.AppliedOffsets = s.GetAppliedOffsets()
+		for _, r := range s.GetEarlyReplies() {
+			eff = merge(eff, OnReply(next, r, now))
+		}
+	}
+	apply(ctx, next, eff, ctx.Key())
 	return nil
 }
 
@@ -92,22 +103,28 @@ func onReply(ctx goka.Context, r *pb.StockReply) error {
 		redrive(ctx, s)
 		return nil
 	}
-	eff := OnReply(s, r, time.Now())
-	if s == nil {
-		if len(eff.Commands) > 0 {
-			slog.Warn("releasing stock held for an unknown order", "order", ctx.Key(), "product", r.GetProductId(), "warehouse", r.GetWarehouseId())
+	if s.GetOrder() == nil {
+		// The place that sent this command is being replayed after a
+		// crash and has not stored the order yet: keep the reply for it.
+		if s == nil {
+			s = &pb.OrderState{}
 		}
-		emitCommands(ctx, eff.Commands)
+		s.EarlyReplies = append(s.EarlyReplies, r)
+		apply(ctx, s, Effects{Changed: true}, "")
 		return nil
 	}
-	apply(ctx, s, eff, ctx.Key())
+	apply(ctx, s, OnReply(s, r, time.Now()), ctx.Key())
 	return nil
 }
 
-// apply stores the state, with the offset of the message applied, and
-// emits the transition's effects.
+// apply stamps the transition's new commands with the input being applied,
+// stores the state with that input's offset, and emits the effects.
 func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string) {
-	if eff.Changed {
+	source := stream.Source(ctx)
+	for _, c := range eff.Commands {
+		c.Source, c.SourceOffset = source, ctx.Offset()
+	}
+	if eff.Changed || len(eff.Commands) > 0 {
 		if s.AppliedOffsets == nil {
 			s.AppliedOffsets = map[string]int64{}
 		}
@@ -149,16 +166,11 @@ func redrive(ctx goka.Context, s *pb.OrderState) {
 
 // scheduleExpiry asks the timer processor to expire the order when due.
 func scheduleExpiry(ctx goka.Context, o *pb.Order) {
-	due := time.UnixMilli(o.GetExpiresAtUnixMs())
-	ctx.Emit(topics.TimerCommands, timer.Key(due, o.GetId()), &pb.TimerCommand{Kind: &pb.TimerCommand_Schedule{
-		Schedule: &pb.ScheduleExpiry{OrderId: o.GetId(), DueUnixMs: o.GetExpiresAtUnixMs()},
-	}})
+	ctx.Emit(topics.TimerCommands, timer.Key(o.GetId()), timer.ScheduleCommand(o.GetId(), o.GetExpiresAtUnixMs()))
 }
 
 func emitCommands(ctx goka.Context, cmds []*pb.StockCommand) {
-	now := time.Now().UnixMilli()
 	for _, c := range cmds {
-		c.IssuedAtUnixMs = now
 		ctx.Emit(topics.StockCommands, stock.Key(c.GetProductId(), c.GetWarehouseId()), c)
 	}
 }

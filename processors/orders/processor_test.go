@@ -3,6 +3,8 @@ package orders_test
 import (
 	"testing"
 
+	"github.com/lovoo/goka/tester"
+
 	"github.com/stockflow/stockflow/internal/gokatest"
 	"github.com/stockflow/stockflow/processors/orders"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
@@ -23,8 +25,13 @@ func TestProcessorRunsTheSagaOverKafkaTopics(t *testing.T) {
 	if !equal(keys, []string{"p1@w1", "p2@w1"}) || len(sent) != 2 {
 		t.Fatalf("stock commands keyed %v, want p1@w1 and p2@w1", keys)
 	}
-	gokatest.Send(t, gkt, topics.StockReplies, "o1", reply("p1", "w1", 1))
-	gokatest.Send(t, gkt, topics.StockReplies, "o1", reply("p2", "w1", 1))
+	for _, c := range sent {
+		if c.GetSource() != "order-commands/0" || c.GetSourceOffset() != 0 {
+			t.Fatalf("command %s stamped %s/%d, want the place's input order-commands/0 offset 0", c.GetCommandId(), c.GetSource(), c.GetSourceOffset())
+		}
+	}
+	sendReply(t, gkt, reply("p1", "w1", 1))
+	sendReply(t, gkt, reply("p2", "w1", 1))
 
 	_, sent = gokatest.Drain[*pb.StockCommand](t, stockCmds)
 	if got := []string{cmd(sent[0]), cmd(sent[1])}; !equal(got, []string{"release p1@w1", "release p2@w1"}) {
@@ -46,7 +53,7 @@ func TestRetriedPlaceAnswersAgainWithoutReservingTwice(t *testing.T) {
 
 	p := place(line("p1", 1, "w1"))
 	gokatest.Send(t, gkt, topics.OrderCommands, "o1", placeCmd(p))
-	gokatest.Send(t, gkt, topics.StockReplies, "o1", reply("p1", "w1", 1))
+	sendReply(t, gkt, reply("p1", "w1", 1))
 	gokatest.Send(t, gkt, topics.OrderCommands, "o1", placeCmd(p))
 
 	if _, sent := gokatest.Drain[*pb.StockCommand](t, stockCmds); len(sent) != 1 {
@@ -55,6 +62,30 @@ func TestRetriedPlaceAnswersAgainWithoutReservingTwice(t *testing.T) {
 	_, outs := gokatest.Drain[*pb.Outcome](t, outcomes)
 	if len(outs) != 2 || outs[1].GetOrder().GetStatus() != reserved {
 		t.Fatalf("outcomes %v, want reserved twice", outs)
+	}
+}
+
+// sendReply answers the stored order's outstanding command for r's level.
+func sendReply(t *testing.T, gkt *tester.Tester, r *pb.StockReply) {
+	t.Helper()
+	s, _ := gkt.TableValue(topics.OrdersTable, r.GetOrderId()).(*pb.OrderState)
+	gokatest.Send(t, gkt, topics.StockReplies, r.GetOrderId(), answering(s, r))
+}
+
+func TestARepliesThatOvertakesItsPlaceIsKeptForIt(t *testing.T) {
+	gkt := gokatest.Start(t, orders.Graph())
+	outcomes := gkt.NewQueueTracker(string(topics.Outcomes))
+	p := place(line("p1", 1, "w1"))
+	first, _, _ := orders.Place("o1", p, now)
+	early := reply("p1", "w1", 1)
+	early.CommandId = first.GetOutstanding()[0].GetCommandId()
+	gokatest.Send(t, gkt, topics.StockReplies, "o1", early)
+	gokatest.Send(t, gkt, topics.OrderCommands, "o1", placeCmd(p))
+	if s := gkt.TableValue(topics.OrdersTable, "o1").(*pb.OrderState); s.GetOrder().GetStatus() != reserved {
+		t.Fatalf("status %v, want reserved from the early reply", s.GetOrder().GetStatus())
+	}
+	if _, outs := gokatest.Drain[*pb.Outcome](t, outcomes); len(outs) != 1 || outs[0].GetOrder().GetStatus() != reserved {
+		t.Fatalf("outcomes %v, want one reserved", outs)
 	}
 }
 

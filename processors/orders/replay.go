@@ -4,37 +4,20 @@ import (
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
 
-// Outstanding is what the order's state says must have been sent: the
-// reservations still awaited, the commits of a paid order, the releases of
-// a closed one. After a crash some of a transition's emits may be lost
-// while its new state survived; sending these again (every stock command is
-// idempotent) puts the saga back on track. Publish asks to repeat the
-// outcome of a decided order.
+// Outstanding is what the order's state says must be sent again after a
+// crash: every stock command not yet answered, exactly as first sent (the
+// same stamp, so a level that applied it already ignores it), plus the
+// outcome of a decided order and, for a reserved one, its expiry. A
+// transition's state may survive a crash while some of its emits are lost;
+// sending these again puts the saga back on track.
 func Outstanding(s *pb.OrderState) Effects {
-	o := s.GetOrder()
-	var cmds []*pb.StockCommand
-	switch o.GetStatus() {
-	case pb.OrderStatus_ORDER_STATUS_PENDING:
-		for i, line := range o.GetLines() {
-			if w := s.Progress[i].GetAwaiting(); w != "" {
-				cmds = append(cmds, reserveCmd(s, line, w))
-			}
-		}
-		return Effects{Commands: cmds}
+	eff := Effects{Commands: s.GetOutstanding()}
+	switch s.GetOrder().GetStatus() {
+	case pb.OrderStatus_ORDER_STATUS_PENDING, pb.OrderStatus_ORDER_STATUS_UNSPECIFIED:
 	case pb.OrderStatus_ORDER_STATUS_RESERVED:
-		return Effects{Publish: true, Schedule: true}
-	case pb.OrderStatus_ORDER_STATUS_PAID:
-		for _, line := range o.GetLines() {
-			for _, a := range line.GetAllocations() {
-				cmds = append(cmds, commitCmd(s, line.GetProductId(), a.GetWarehouseId()))
-			}
-		}
-	default: // rejected, cancelled, expired: release everywhere a hold may be.
-		for i, line := range o.GetLines() {
-			for _, w := range s.Progress[i].GetContacted() {
-				cmds = append(cmds, releaseCmd(s, line.GetProductId(), w, "replay"))
-			}
-		}
+		eff.Publish, eff.Schedule = true, true
+	default:
+		eff.Publish = true
 	}
-	return Effects{Commands: cmds, Publish: true}
+	return eff
 }

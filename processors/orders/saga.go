@@ -20,7 +20,9 @@ var (
 
 // Effects are what a transition asks the processor to emit.
 type Effects struct {
-	// Stock commands, each keyed by product@warehouse.
+	// Stock commands, each keyed by product@warehouse. Each is also in the
+	// state's outstanding list until its reply arrives; the processor
+	// stamps them before storing the state.
 	Commands []*pb.StockCommand
 	// Publish asks for the order to be published as an outcome (it reached,
 	// or was asked again for, a decided status).
@@ -58,7 +60,7 @@ func Place(orderID string, p *pb.PlaceOrder, now time.Time) (*pb.OrderState, Eff
 		}
 	}
 	for i := range s.Progress {
-		eff.Commands = append(eff.Commands, reserveNext(s, i))
+		send(s, &eff, reserveNext(s, i))
 	}
 	touch(s, now)
 	eff.Changed = true
@@ -79,72 +81,130 @@ func validatePlace(p *pb.PlaceOrder) error {
 	return nil
 }
 
-// OnReply applies a stock processor's reply. s may be nil (an order this
-// saga never stored); any stock held for it is released.
+// OnReply applies a stock processor's reply to the command it answers.
+// A reply to nothing outstanding (a duplicate: the relay delivers at least
+// once) changes nothing.
 func OnReply(s *pb.OrderState, r *pb.StockReply, now time.Time) Effects {
-	if r.GetCommand() != "reserve" {
+	if !answered(s, r.GetCommandId()) {
 		return Effects{}
 	}
-	i := awaitingLine(s, r)
-	if i < 0 {
-		return Effects{Commands: releaseIfOrphan(s, r)}
+	touch(s, now)
+	eff := Effects{Changed: true}
+	if r.GetKind() != pb.StockCommandKind_STOCK_COMMAND_KIND_RESERVE {
+		return eff
 	}
+	i := lineOf(s, r.GetProductId())
 	line, prog := s.Order.Lines[i], s.Progress[i]
 	prog.Awaiting = ""
 	if r.GetQuantity() > 0 {
 		line.Allocations = append(line.Allocations, &pb.Allocation{WarehouseId: r.GetWarehouseId(), Quantity: r.GetQuantity()})
 	}
-	touch(s, now)
+	if s.Order.GetStatus() != pb.OrderStatus_ORDER_STATUS_PENDING {
+		// Closed while this reserve was in flight: give back what it held.
+		if r.GetQuantity() > 0 {
+			send(s, &eff, releaseCmd(s, line.GetProductId(), r.GetWarehouseId(), r.GetQuantity(), closeReason(s)))
+		}
+		return eff
+	}
 	if remaining(line) > 0 {
 		if len(prog.Candidates) == 0 {
 			return reject(s, i, now)
 		}
-		return Effects{Commands: []*pb.StockCommand{reserveNext(s, i)}, Changed: true}
+		send(s, &eff, reserveNext(s, i))
+		return eff
 	}
 	if allHeld(s) {
-		s.Order.Status = pb.OrderStatus_ORDER_STATUS_RESERVED
+		s.Order.Status, _, _ = next(s.Order.GetStatus(), EventHeld)
 		return Effects{Publish: true, Changed: true, Schedule: true}
 	}
-	return Effects{Changed: true}
+	return eff
+}
+
+// merge combines the effects of two transitions applied in turn.
+func merge(a, b Effects) Effects {
+	return Effects{
+		Commands: append(a.Commands, b.Commands...),
+		Publish:  a.Publish || b.Publish, Changed: a.Changed || b.Changed, Schedule: a.Schedule || b.Schedule,
+	}
+}
+
+// answered removes the outstanding command id answers and reports whether
+// there was one.
+func answered(s *pb.OrderState, commandID string) bool {
+	if s.GetOrder() == nil {
+		return false
+	}
+	for i, c := range s.Outstanding {
+		if c.GetCommandId() == commandID {
+			s.Outstanding = slices.Delete(s.Outstanding, i, i+1)
+			return true
+		}
+	}
+	return false
+}
+
+// send emits cmd and keeps it outstanding until its reply arrives.
+func send(s *pb.OrderState, eff *Effects, cmd *pb.StockCommand) {
+	eff.Commands = append(eff.Commands, cmd)
+	s.Outstanding = append(s.Outstanding, cmd)
+}
+
+func lineOf(s *pb.OrderState, productID string) int {
+	return slices.IndexFunc(s.Order.Lines, func(l *pb.OrderLine) bool { return l.GetProductId() == productID })
+}
+
+// closeReason is the release reason of a closed order's status.
+func closeReason(s *pb.OrderState) string {
+	switch s.Order.GetStatus() {
+	case pb.OrderStatus_ORDER_STATUS_EXPIRED:
+		return "expired"
+	case pb.OrderStatus_ORDER_STATUS_REJECTED:
+		return "rejected"
+	}
+	if r := s.Order.GetCancelReason(); r != "" {
+		return r
+	}
+	return "cancelled"
 }
 
 // Pay commits every hold of a reserved order.
 func Pay(s *pb.OrderState, now time.Time) (Effects, error) {
-	switch s.GetOrder().GetStatus() {
-	case pb.OrderStatus_ORDER_STATUS_PAID:
-		return Effects{Publish: true}, nil
-	case pb.OrderStatus_ORDER_STATUS_RESERVED:
-		if now.UnixMilli() >= s.GetOrder().GetExpiresAtUnixMs() {
-			return Effects{}, fmt.Errorf("reservation expired at %s: %w", time.UnixMilli(s.GetOrder().GetExpiresAtUnixMs()).UTC().Format(time.RFC3339), ErrWrongStatus)
-		}
-	default:
+	to, repeat, ok := next(s.GetOrder().GetStatus(), EventPay)
+	switch {
+	case !ok:
 		return Effects{}, fmt.Errorf("order is %s: %w", statusName(s), ErrWrongStatus)
+	case repeat:
+		return Effects{Publish: true}, nil
+	case now.UnixMilli() >= s.GetOrder().GetExpiresAtUnixMs():
+		return Effects{}, fmt.Errorf("reservation expired at %s: %w", time.UnixMilli(s.GetOrder().GetExpiresAtUnixMs()).UTC().Format(time.RFC3339), ErrWrongStatus)
 	}
-	s.Order.Status = pb.OrderStatus_ORDER_STATUS_PAID
+	s.Order.Status = to
 	touch(s, now)
-	return Effects{Commands: settle(s, commitCmd), Publish: true, Changed: true}, nil
+	eff := Effects{Publish: true, Changed: true}
+	settle(s, &eff, commitCmd)
+	return eff, nil
 }
 
 // Cancel releases a pending or reserved order's holds.
 func Cancel(s *pb.OrderState, reason string, now time.Time) (Effects, error) {
-	switch s.GetOrder().GetStatus() {
-	case pb.OrderStatus_ORDER_STATUS_CANCELLED:
-		return Effects{Publish: true}, nil
-	case pb.OrderStatus_ORDER_STATUS_PENDING, pb.OrderStatus_ORDER_STATUS_RESERVED:
-	default:
+	to, repeat, ok := next(s.GetOrder().GetStatus(), EventCancel)
+	switch {
+	case !ok:
 		return Effects{}, fmt.Errorf("order is %s: %w", statusName(s), ErrWrongStatus)
+	case repeat:
+		return Effects{Publish: true}, nil
 	}
-	return closeOrder(s, pb.OrderStatus_ORDER_STATUS_CANCELLED, reason, now), nil
+	return closeOrder(s, to, reason, now), nil
 }
 
 // Expire releases a reserved order whose deadline has passed. Anything
 // else (paid, cancelled, not yet due) is left alone.
 func Expire(s *pb.OrderState, now time.Time) Effects {
-	o := s.GetOrder()
-	if o.GetStatus() != pb.OrderStatus_ORDER_STATUS_RESERVED || now.UnixMilli() < o.GetExpiresAtUnixMs() {
+	to, repeat, ok := next(s.GetOrder().GetStatus(), EventExpire)
+	if !ok || repeat || now.UnixMilli() < s.GetOrder().GetExpiresAtUnixMs() {
 		return Effects{}
 	}
-	return closeOrder(s, pb.OrderStatus_ORDER_STATUS_EXPIRED, "expired", now)
+	return closeOrder(s, to, "expired", now)
 }
 
 // reject marks the order rejected because line i cannot be held, and
@@ -157,83 +217,31 @@ func reject(s *pb.OrderState, i int, now time.Time) Effects {
 		Detail: fmt.Sprintf("insufficient stock for product %s: requested %d, %d available in the shop's active warehouses", line.GetProductId(), line.GetQuantity(), held),
 		Field:  fmt.Sprintf("lines[%d].quantity", i),
 	}
-	return closeOrder(s, pb.OrderStatus_ORDER_STATUS_REJECTED, "rejected", now)
+	to, _, _ := next(pb.OrderStatus_ORDER_STATUS_PENDING, EventShort)
+	return closeOrder(s, to, "rejected", now)
 }
 
 func closeOrder(s *pb.OrderState, status pb.OrderStatus, reason string, now time.Time) Effects {
-	cmds := settle(s, func(s *pb.OrderState, product, warehouse string) *pb.StockCommand {
-		return releaseCmd(s, product, warehouse, reason)
-	})
 	s.Order.Status = status
+	if status == pb.OrderStatus_ORDER_STATUS_CANCELLED {
+		s.Order.CancelReason = reason
+	}
+	eff := Effects{Publish: true, Changed: true}
+	settle(s, &eff, func(s *pb.OrderState, product, warehouse string, qty int64) *pb.StockCommand {
+		return releaseCmd(s, product, warehouse, qty, reason)
+	})
 	touch(s, now)
-	return Effects{Commands: cmds, Publish: true, Changed: true}
+	return eff
 }
 
-// settle builds one command per warehouse that holds, or may be about to
-// hold, stock of a line; in-flight reservations are forgotten.
-func settle(s *pb.OrderState, build func(s *pb.OrderState, product, warehouse string) *pb.StockCommand) []*pb.StockCommand {
-	var cmds []*pb.StockCommand
-	for i, line := range s.Order.Lines {
-		for _, w := range holdingWarehouses(line, s.Progress[i]) {
-			cmds = append(cmds, build(s, line.GetProductId(), w))
-		}
-		s.Progress[i].Awaiting = ""
-	}
-	return cmds
-}
-
-func holdingWarehouses(line *pb.OrderLine, prog *pb.LineProgress) []string {
-	var ws []string
-	for _, a := range line.GetAllocations() {
-		ws = append(ws, a.GetWarehouseId())
-	}
-	if prog.GetAwaiting() != "" && !slices.Contains(ws, prog.GetAwaiting()) {
-		ws = append(ws, prog.GetAwaiting())
-	}
-	return ws
-}
-
-// releaseIfOrphan answers a reserve reply no line waits for: a duplicate,
-// or a late reply to an order closed meanwhile. If it holds stock the order
-// does not account for, that stock is released.
-func releaseIfOrphan(s *pb.OrderState, r *pb.StockReply) []*pb.StockCommand {
-	if r.GetQuantity() <= 0 || accountsFor(s, r) {
-		return nil
-	}
-	orphan := &pb.OrderState{Order: &pb.Order{Id: r.GetOrderId()}}
-	return []*pb.StockCommand{releaseCmd(orphan, r.GetProductId(), r.GetWarehouseId(), "orphan")}
-}
-
-// accountsFor reports whether a live order holds stock where r says.
-func accountsFor(s *pb.OrderState, r *pb.StockReply) bool {
-	switch s.GetOrder().GetStatus() {
-	case pb.OrderStatus_ORDER_STATUS_PENDING, pb.OrderStatus_ORDER_STATUS_RESERVED, pb.OrderStatus_ORDER_STATUS_PAID:
-	default:
-		return false
-	}
+// settle sends one command per allocation. A reserve still in flight is
+// settled when its reply arrives (see OnReply).
+func settle(s *pb.OrderState, eff *Effects, build func(s *pb.OrderState, product, warehouse string, qty int64) *pb.StockCommand) {
 	for _, line := range s.Order.Lines {
-		if line.GetProductId() != r.GetProductId() {
-			continue
-		}
 		for _, a := range line.GetAllocations() {
-			if a.GetWarehouseId() == r.GetWarehouseId() {
-				return true
-			}
+			send(s, eff, build(s, line.GetProductId(), a.GetWarehouseId(), a.GetQuantity()))
 		}
 	}
-	return false
-}
-
-func awaitingLine(s *pb.OrderState, r *pb.StockReply) int {
-	if s.GetOrder().GetStatus() != pb.OrderStatus_ORDER_STATUS_PENDING {
-		return -1
-	}
-	for i, line := range s.Order.Lines {
-		if line.GetProductId() == r.GetProductId() && s.Progress[i].GetAwaiting() == r.GetWarehouseId() {
-			return i
-		}
-	}
-	return -1
 }
 
 // reserveNext sends line i's remainder to its next candidate warehouse.
@@ -255,15 +263,15 @@ func reserveCmd(s *pb.OrderState, line *pb.OrderLine, w string) *pb.StockCommand
 	return cmd
 }
 
-func releaseCmd(s *pb.OrderState, product, warehouse, reason string) *pb.StockCommand {
+func releaseCmd(s *pb.OrderState, product, warehouse string, qty int64, reason string) *pb.StockCommand {
 	cmd := stockCmd(s, "release", product, warehouse)
-	cmd.Kind = &pb.StockCommand_Release{Release: &pb.Release{OrderId: s.Order.GetId(), Reason: reason}}
+	cmd.Kind = &pb.StockCommand_Release{Release: &pb.Release{OrderId: s.Order.GetId(), Quantity: qty, Reason: reason}}
 	return cmd
 }
 
-func commitCmd(s *pb.OrderState, product, warehouse string) *pb.StockCommand {
+func commitCmd(s *pb.OrderState, product, warehouse string, qty int64) *pb.StockCommand {
 	cmd := stockCmd(s, "commit", product, warehouse)
-	cmd.Kind = &pb.StockCommand_Commit{Commit: &pb.Commit{OrderId: s.Order.GetId()}}
+	cmd.Kind = &pb.StockCommand_Commit{Commit: &pb.Commit{OrderId: s.Order.GetId(), Quantity: qty}}
 	return cmd
 }
 
@@ -271,9 +279,10 @@ func commitCmd(s *pb.OrderState, product, warehouse string) *pb.StockCommand {
 // a re-run of the same transition produces the same command.
 func stockCmd(s *pb.OrderState, verb, product, warehouse string) *pb.StockCommand {
 	return &pb.StockCommand{
-		CommandId:   fmt.Sprintf("%s/%s/%s/%d", s.Order.GetId(), verb, stock.Key(product, warehouse), s.Order.GetVersion()),
-		ProductId:   product,
-		WarehouseId: warehouse,
+		CommandId:      fmt.Sprintf("%s/%s/%s/%d", s.Order.GetId(), verb, stock.Key(product, warehouse), s.Order.GetVersion()),
+		ProductId:      product,
+		WarehouseId:    warehouse,
+		IssuedAtUnixMs: s.Order.GetUpdatedAtUnixMs(),
 	}
 }
 

@@ -15,8 +15,11 @@ func BenchmarkPlaceAndReserve(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		orders.OnReply(s, reply("p1", "w1", 2), now)
-		orders.OnReply(s, reply("p2", "w1", 1), now)
-		orders.OnReply(s, reply("p3", "w2", 5), now)
+		orders.OnReply(s, answering(s, reply("p1", "w1", 2)), now)
+		orders.OnReply(s, answering(s, reply("p2", "w1", 1)), now)
+		orders.OnReply(s, answering(s, reply("p3", "w2", 5)), now)
+		if s.GetOrder().GetStatus() != reserved {
+			b.Fatalf("status %v, want reserved", s.GetOrder().GetStatus())
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stockflow/stockflow/processors/orders"
+	"github.com/stockflow/stockflow/processors/stock"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
 
@@ -22,7 +23,7 @@ func line(product string, qty int64, warehouses ...string) *pb.LineRequest {
 }
 
 func reply(product, warehouse string, qty int64) *pb.StockReply {
-	return &pb.StockReply{OrderId: "o1", ProductId: product, WarehouseId: warehouse, Command: "reserve", Quantity: qty}
+	return &pb.StockReply{OrderId: "o1", ProductId: product, WarehouseId: warehouse, Kind: pb.StockCommandKind_STOCK_COMMAND_KIND_RESERVE, Quantity: qty}
 }
 
 // cmd summarises a stock command as "verb product@warehouse qty".
@@ -62,9 +63,21 @@ func mustPlace(t *testing.T, p *pb.PlaceOrder, wantCmds ...string) *pb.OrderStat
 	return s
 }
 
+// answering sets r's command id to the outstanding command it answers
+// ("none" when nothing outstanding matches: a duplicate).
+func answering(s *pb.OrderState, r *pb.StockReply) *pb.StockReply {
+	r.CommandId = "none"
+	for _, c := range s.GetOutstanding() {
+		if c.GetProductId() == r.GetProductId() && c.GetWarehouseId() == r.GetWarehouseId() && stock.KindOf(c) == r.GetKind() {
+			r.CommandId = c.GetCommandId()
+		}
+	}
+	return r
+}
+
 func expectReply(t *testing.T, s *pb.OrderState, r *pb.StockReply, status pb.OrderStatus, wantCmds ...string) orders.Effects {
 	t.Helper()
-	eff := orders.OnReply(s, r, now)
+	eff := orders.OnReply(s, answering(s, r), now)
 	if got := cmds(eff); !equal(got, wantCmds) {
 		t.Fatalf("reply %s@%s x%d sent %v, want %v", r.GetProductId(), r.GetWarehouseId(), r.GetQuantity(), got, wantCmds)
 	}
@@ -119,9 +132,24 @@ func TestShortSecondLineRejectsAndReleasesTheFirst(t *testing.T) {
 func TestRejectionReleasesReservationsStillInFlight(t *testing.T) {
 	t.Parallel()
 	s := mustPlace(t, place(line("p1", 1, "w1"), line("p2", 1, "w1")), "reserve p1@w1 1", "reserve p2@w1 1")
-	expectReply(t, s, reply("p2", "w1", 0), rejected, "release p1@w1")
-	// The in-flight reserve answers late: it was released already, release again (harmless).
+	// p1's reserve is still in flight: nothing to release yet.
+	expectReply(t, s, reply("p2", "w1", 0), rejected)
+	// It answers late: what it held is released.
 	expectReply(t, s, reply("p1", "w1", 1), rejected, "release p1@w1")
+	if len(s.GetOutstanding()) != 1 {
+		t.Fatalf("outstanding %v, want the release only", s.GetOutstanding())
+	}
+}
+
+func TestOutstandingCommandsAreResentExactlyAsFirstSent(t *testing.T) {
+	t.Parallel()
+	s := mustPlace(t, place(line("p1", 1, "w1"), line("p2", 1, "w1")), "reserve p1@w1 1", "reserve p2@w1 1")
+	s.Outstanding[0].Source, s.Outstanding[0].SourceOffset = "order-commands/3", 41
+	expectReply(t, s, reply("p2", "w1", 1), pending)
+	eff := orders.Outstanding(s)
+	if len(eff.Commands) != 1 || eff.Commands[0].GetSourceOffset() != 41 || cmd(eff.Commands[0]) != "reserve p1@w1 1" {
+		t.Fatalf("re-sent %v, want the p1 reserve with its original stamp", eff.Commands)
+	}
 }
 
 func TestDuplicateRepliesChangeNothing(t *testing.T) {
@@ -134,14 +162,14 @@ func TestDuplicateRepliesChangeNothing(t *testing.T) {
 	}
 }
 
-func TestReplyForAnUnknownOrderReleasesItsStock(t *testing.T) {
+func TestAReplyToNothingOutstandingChangesNothing(t *testing.T) {
 	t.Parallel()
-	eff := orders.OnReply(nil, reply("p1", "w1", 2), now)
-	if got := cmds(eff); !equal(got, []string{"release p1@w1"}) {
-		t.Fatalf("sent %v, want a release", got)
+	if eff := orders.OnReply(nil, reply("p1", "w1", 2), now); eff.Changed || len(eff.Commands) != 0 {
+		t.Fatalf("a reply for no order changed %+v", eff)
 	}
-	if eff := orders.OnReply(nil, reply("p1", "w1", 0), now); len(eff.Commands) != 0 {
-		t.Fatalf("nothing held, yet sent %v", cmds(eff))
+	s := reservedOrder(t)
+	if eff := orders.OnReply(s, reply("p1", "w1", 2), now); eff.Changed || len(eff.Commands) != 0 {
+		t.Fatalf("an unknown command's reply changed %+v", eff)
 	}
 }
 

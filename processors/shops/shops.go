@@ -3,6 +3,7 @@
 package shops
 
 import (
+	"fmt"
 	"slices"
 	"time"
 
@@ -24,9 +25,17 @@ func Graph() *goka.GroupGraph {
 	)
 }
 
-// Apply is the pure rule: the shop after cmd, or the problem refusing it.
+// Refusals of the shop rules.
+var (
+	// ErrNoKind: a command with no kind (a producer bug).
+	ErrNoKind = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "shop command has no kind"}
+	// ErrUnknown: the command addresses a shop that does not exist.
+	ErrUnknown = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Msg: "not found"}
+)
+
+// Apply is the pure rule: the shop after cmd, or why it is refused.
 // A repeated create returns the existing shop unchanged.
-func Apply(s *pb.Shop, cmd *pb.ShopCommand, now time.Time) (*pb.Shop, *pb.Problem) {
+func Apply(s *pb.Shop, cmd *pb.ShopCommand, now time.Time) (*pb.Shop, error) {
 	switch k := cmd.GetKind().(type) {
 	case *pb.ShopCommand_Create:
 		if s != nil {
@@ -38,7 +47,7 @@ func Apply(s *pb.Shop, cmd *pb.ShopCommand, now time.Time) (*pb.Shop, *pb.Proble
 		}, nil
 	case *pb.ShopCommand_SetWarehouses:
 		if s == nil {
-			return nil, &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "shop " + cmd.GetShopId() + " not found"}
+			return nil, fmt.Errorf("shop %s %w", cmd.GetShopId(), ErrUnknown)
 		}
 		if !slices.Equal(s.GetWarehouseIds(), k.SetWarehouses.GetWarehouseIds()) {
 			s.WarehouseIds = k.SetWarehouses.GetWarehouseIds()
@@ -47,7 +56,7 @@ func Apply(s *pb.Shop, cmd *pb.ShopCommand, now time.Time) (*pb.Shop, *pb.Proble
 		}
 		return s, nil
 	}
-	return nil, &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_INVALID, Detail: "shop command has no kind"}
+	return nil, ErrNoKind
 }
 
 var entity = stream.Entity[*pb.ShopCommand, *pb.Shop]{

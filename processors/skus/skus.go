@@ -5,6 +5,7 @@
 package skus
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/lovoo/goka"
@@ -29,13 +30,19 @@ func Graph() *goka.GroupGraph {
 // Normalize is the skus table key of a SKU: trimmed and upper-cased.
 func Normalize(sku string) string { return strings.ToUpper(strings.TrimSpace(sku)) }
 
-// Claim is the pure rule: the claim after a product asks for sku, and
-// whether it may proceed (false: another product owns the SKU).
-func Claim(c *pb.SkuClaim, sku, productID string) (*pb.SkuClaim, bool) {
+// ErrTaken refuses a SKU another product owns.
+var ErrTaken = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_CONFLICT, Field: "sku", Msg: "the SKU belongs to another product"}
+
+// Claim is the pure rule: the claim after a product asks for sku, or
+// ErrTaken when another product owns it.
+func Claim(c *pb.SkuClaim, sku, productID string) (*pb.SkuClaim, error) {
 	if c == nil {
-		return &pb.SkuClaim{Sku: sku, ProductId: productID, Version: 1}, true
+		return &pb.SkuClaim{Sku: sku, ProductId: productID, Version: 1}, nil
 	}
-	return c, c.GetProductId() == productID
+	if c.GetProductId() != productID {
+		return c, fmt.Errorf("SKU %s belongs to product %s: %w", sku, c.GetProductId(), ErrTaken)
+	}
+	return c, nil
 }
 
 func onCreate(ctx goka.Context, cmd *pb.CatalogCommand) error {
@@ -44,12 +51,10 @@ func onCreate(ctx goka.Context, cmd *pb.CatalogCommand) error {
 		return stream.Errorf("sku command %q does not create SKU %q", cmd.GetCommandId(), ctx.Key())
 	}
 	before, _ := ctx.Value().(*pb.SkuClaim)
-	claim, ok := Claim(before, ctx.Key(), cmd.GetProductId())
-	if !ok {
+	claim, err := Claim(before, ctx.Key(), cmd.GetProductId())
+	if err != nil {
 		if id := cmd.GetCorrelationId(); id != "" {
-			ctx.Emit(topics.Outcomes, id, &pb.Outcome{CorrelationId: id, Result: &pb.Outcome_Problem{Problem: &pb.Problem{
-				Code: pb.ErrorCode_ERROR_CODE_CONFLICT, Detail: "SKU " + create.GetSku() + " belongs to product " + claim.GetProductId(), Field: "sku",
-			}}})
+			ctx.Emit(topics.Outcomes, id, &pb.Outcome{CorrelationId: id, Result: &pb.Outcome_Problem{Problem: stream.ProblemOf(err)}})
 		}
 		return nil
 	}

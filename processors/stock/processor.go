@@ -2,6 +2,8 @@ package stock
 
 import (
 	"errors"
+	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -13,14 +15,14 @@ import (
 	"github.com/stockflow/stockflow/topics"
 )
 
-// Graph is the stock processor's goka group graph.
+// Graph is the stock processor's goka group graph. It emits nothing but
+// adjustment outcomes for the API: replies, movements and alerts are
+// derived from the stock changelog by the Relay, so each one reaches Kafka
+// exactly when the level change that caused it did.
 func Graph() *goka.GroupGraph {
 	return goka.DefineGroup(topics.StockGroup,
 		stream.Input(topics.StockGroup, topics.StockCommands, apply),
 		goka.Persist(schemas.StockLevelCodec),
-		goka.Output(topics.StockReplies, schemas.StockReplyCodec),
-		goka.Output(topics.StockMovements, schemas.StockMovementCodec),
-		goka.Output(topics.StockAlerts, schemas.StockAlertCodec),
 		goka.Lookup(topics.CatalogTable, schemas.ProductCodec),
 		goka.Output(topics.Outcomes, schemas.OutcomeCodec),
 		stream.DeadLetterOutput(),
@@ -36,72 +38,111 @@ func apply(ctx goka.Context, cmd *pb.StockCommand) error {
 	if cmd.GetProductId() != productID || cmd.GetWarehouseId() != warehouseID {
 		return stream.Errorf("command for %s@%s arrived on key %s", cmd.GetProductId(), cmd.GetWarehouseId(), ctx.Key())
 	}
-	level := current(ctx, productID, warehouseID)
-	if level.GetVersion() > 0 && ctx.Offset() <= level.GetAppliedOffset() {
-		return replay(ctx, cmd, level)
+	level, stored := current(ctx, productID, warehouseID)
+	if stored && ctx.Offset() <= level.GetAppliedOffset() {
+		// A replay after a crash: the level already holds its effect and
+		// the relay publishes what it did from the changelog.
+		metrics.StockDecisions.WithLabelValues(commandName(cmd), "replay").Inc()
+		if a := cmd.GetAdjust(); a != nil {
+			outcome(ctx, cmd, &pb.Outcome{Result: &pb.Outcome_StockLevel{StockLevel: level}})
+		}
+		return nil
 	}
+	if Resent(level, cmd.GetSource(), cmd.GetSourceOffset()) {
+		// A saga re-sent a command this level applied already.
+		metrics.StockDecisions.WithLabelValues(commandName(cmd), "resent").Inc()
+		return nil
+	}
+	change, err := decide(level, cmd)
+	if err != nil {
+		return err
+	}
+	if a := cmd.GetAdjust(); a != nil {
+		return adjust(ctx, cmd, level, a)
+	}
+	MarkApplied(level, cmd.GetSource(), cmd.GetSourceOffset())
+	store(ctx, cmd, level, change)
+	return nil
+}
+
+// decide applies a saga command's rule and describes the change, reply
+// included. Adjustments are left to adjust.
+func decide(level *pb.StockLevel, cmd *pb.StockCommand) (*pb.StockChange, error) {
+	var (
+		v         Verdict
+		err       error
+		orderID   string
+		requested int64
+	)
 	switch k := cmd.GetKind().(type) {
 	case *pb.StockCommand_Reserve:
-		v, err := Reserve(level, k.Reserve.GetOrderId(), k.Reserve.GetQuantity(), k.Reserve.GetAllowPartial())
+		orderID, requested = k.Reserve.GetOrderId(), k.Reserve.GetQuantity()
+		v, err = Reserve(level, orderID, requested, k.Reserve.GetAllowPartial())
 		if err != nil {
-			return stream.Errorf("%w", err)
+			return nil, stream.Errorf("%w", err)
 		}
-		record(ctx, cmd, level, v)
-		reply(ctx, cmd, "reserve", k.Reserve.GetOrderId(), k.Reserve.GetQuantity(), level, v)
 	case *pb.StockCommand_Release:
-		v := Release(level, k.Release.GetOrderId(), k.Release.GetReason())
-		record(ctx, cmd, level, v)
-		reply(ctx, cmd, "release", k.Release.GetOrderId(), 0, level, v)
+		orderID, requested = k.Release.GetOrderId(), k.Release.GetQuantity()
+		v, err = Release(level, orderID, requested, k.Release.GetReason())
 	case *pb.StockCommand_Commit:
-		v := Commit(level, k.Commit.GetOrderId())
-		record(ctx, cmd, level, v)
-		reply(ctx, cmd, "commit", k.Commit.GetOrderId(), 0, level, v)
+		orderID, requested = k.Commit.GetOrderId(), k.Commit.GetQuantity()
+		v, err = Commit(level, orderID, requested)
 	case *pb.StockCommand_Adjust:
-		adjust(ctx, cmd, level, k.Adjust)
+		return nil, nil
+	case *pb.StockCommand_TransferOut, *pb.StockCommand_TransferIn:
+		var transferID string
+		v, transferID, requested, err = transferLeg(level, cmd)
+		if err != nil {
+			return nil, stream.Errorf("%w", err)
+		}
+		metrics.StockDecisions.WithLabelValues(commandName(cmd), v.Status.String()).Inc()
+		return &pb.StockChange{Movement: v.Movement, Reply: &pb.StockReply{
+			CommandId: cmd.GetCommandId(), TransferId: transferID,
+			ProductId: level.GetProductId(), WarehouseId: level.GetWarehouseId(),
+			Status: v.Status, Kind: KindOf(cmd), Requested: requested, Quantity: v.Quantity,
+			Available: Available(level),
+		}}, nil
 	default:
-		return stream.Errorf("stock command %q has no kind", cmd.GetCommandId())
+		return nil, stream.Errorf("stock command %q has no kind", cmd.GetCommandId())
 	}
-	return nil
+	if errors.Is(err, ErrNotHeld) || errors.Is(err, ErrInvalidQuantity) {
+		// Only a saga bug sends this; refuse it without changing the
+		// level, and answer so the saga does not wait forever.
+		slog.Error("refusing a stock command that does not match the level", "key", Key(level.GetProductId(), level.GetWarehouseId()), "command", cmd.GetCommandId(), "error", err)
+		v = Verdict{Status: pb.ReplyStatus_REPLY_STATUS_NO_HOLD}
+	}
+	metrics.StockDecisions.WithLabelValues(commandName(cmd), v.Status.String()).Inc()
+	return &pb.StockChange{
+		Movement: v.Movement,
+		Reply: &pb.StockReply{
+			CommandId: cmd.GetCommandId(), OrderId: orderID,
+			ProductId: level.GetProductId(), WarehouseId: level.GetWarehouseId(),
+			Status: v.Status, Kind: KindOf(cmd), Requested: requested, Quantity: v.Quantity,
+			Available: Available(level),
+		},
+	}, nil
 }
 
-// replay answers a command that was applied before a crash without applying
-// it again (the recent window may have forgotten it): the reply repeats what
-// the current state says, which is what the saga needs to move on.
-func replay(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel) error {
-	switch k := cmd.GetKind().(type) {
-	case *pb.StockCommand_Reserve:
-		v := Verdict{Status: pb.ReplyStatus_REPLY_STATUS_CLOSED}
-		if held, ok := level.GetHolds()[k.Reserve.GetOrderId()]; ok {
-			v = Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK, Quantity: held}
-		}
-		reply(ctx, cmd, "reserve", k.Reserve.GetOrderId(), k.Reserve.GetQuantity(), level, v)
-	case *pb.StockCommand_Release:
-		reply(ctx, cmd, "release", k.Release.GetOrderId(), 0, level, Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK})
-	case *pb.StockCommand_Commit:
-		reply(ctx, cmd, "commit", k.Commit.GetOrderId(), 0, level, Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK})
-	case *pb.StockCommand_Adjust:
-		outcome(ctx, cmd, &pb.Outcome{Result: &pb.Outcome_StockLevel{StockLevel: level}})
-	}
-	return nil
-}
-
-func current(ctx goka.Context, productID, warehouseID string) *pb.StockLevel {
+func current(ctx goka.Context, productID, warehouseID string) (*pb.StockLevel, bool) {
 	if l, ok := ctx.Value().(*pb.StockLevel); ok && l != nil {
-		return l
+		return l, true
 	}
-	return &pb.StockLevel{ProductId: productID, WarehouseId: warehouseID}
+	return &pb.StockLevel{ProductId: productID, WarehouseId: warehouseID}, false
 }
 
-func adjust(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel, a *pb.Adjust) {
+func adjust(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel, a *pb.Adjust) error {
 	v, err := Adjust(level, cmd.GetCommandId(), a)
 	if err != nil {
 		metrics.StockDecisions.WithLabelValues("adjust", "refused").Inc()
 		outcome(ctx, cmd, &pb.Outcome{Result: &pb.Outcome_Problem{Problem: adjustProblem(err)}})
-		return
+		return nil
 	}
-	record(ctx, cmd, level, v)
 	metrics.StockDecisions.WithLabelValues("adjust", v.Status.String()).Inc()
+	if v.Movement != nil {
+		store(ctx, cmd, level, &pb.StockChange{Movement: v.Movement})
+	}
 	outcome(ctx, cmd, &pb.Outcome{Result: &pb.Outcome_StockLevel{StockLevel: level}})
+	return nil
 }
 
 func adjustProblem(err error) *pb.Problem {
@@ -115,23 +156,18 @@ func adjustProblem(err error) *pb.Problem {
 	return p
 }
 
-// record stores a changed level and emits its movement.
-func record(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel, v Verdict) {
-	if !v.Changed {
-		return
-	}
+// store writes the level with the change it just took, for the relay.
+func store(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel, change *pb.StockChange) {
 	now := time.Now().UnixMilli()
 	level.UpdatedAtUnixMs = now
 	level.AppliedOffset = ctx.Offset()
-	ctx.SetValue(level)
-	if v.Movement != nil {
-		v.Movement.CommandId = cmd.GetCommandId()
-		v.Movement.AtUnixMs = now
-		ctx.Emit(topics.StockMovements, ctx.Key(), v.Movement)
-		if a := alertFor(v.Movement, threshold(ctx, level.GetProductId())); a != nil {
-			ctx.Emit(topics.StockAlerts, ctx.Key(), a)
-		}
+	if m := change.GetMovement(); m != nil {
+		m.CommandId = cmd.GetCommandId()
+		m.AtUnixMs = now
+		change.Alert = alertFor(m, threshold(ctx, level.GetProductId()))
 	}
+	level.Changes = []*pb.StockChange{change}
+	ctx.SetValue(level)
 }
 
 // threshold is the product's low-stock threshold from the catalog.
@@ -142,19 +178,28 @@ func threshold(ctx goka.Context, productID string) int64 {
 	return DefaultLowStockThreshold
 }
 
-func reply(ctx goka.Context, cmd *pb.StockCommand, command, orderID string, requested int64, level *pb.StockLevel, v Verdict) {
-	metrics.StockDecisions.WithLabelValues(command, v.Status.String()).Inc()
-	ctx.Emit(topics.StockReplies, orderID, &pb.StockReply{
-		CommandId:   cmd.GetCommandId(),
-		OrderId:     orderID,
-		ProductId:   level.GetProductId(),
-		WarehouseId: level.GetWarehouseId(),
-		Status:      v.Status,
-		Command:     command,
-		Requested:   requested,
-		Quantity:    v.Quantity,
-		Available:   Available(level),
-	})
+// KindOf is the kind of a stock command.
+func KindOf(cmd *pb.StockCommand) pb.StockCommandKind {
+	switch cmd.GetKind().(type) {
+	case *pb.StockCommand_Reserve:
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_RESERVE
+	case *pb.StockCommand_Release:
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_RELEASE
+	case *pb.StockCommand_Commit:
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_COMMIT
+	case *pb.StockCommand_Adjust:
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_ADJUST
+	case *pb.StockCommand_TransferOut:
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_OUT
+	case *pb.StockCommand_TransferIn:
+		return pb.StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_IN
+	}
+	return pb.StockCommandKind_STOCK_COMMAND_KIND_UNSPECIFIED
+}
+
+// commandName is the metrics label of a command's kind: "reserve", ...
+func commandName(cmd *pb.StockCommand) string {
+	return strings.ToLower(strings.TrimPrefix(KindOf(cmd).String(), "STOCK_COMMAND_KIND_"))
 }
 
 func outcome(ctx goka.Context, cmd *pb.StockCommand, o *pb.Outcome) {

@@ -1,10 +1,14 @@
 package stock_test
 
 import (
+	"strconv"
 	"testing"
+
+	"github.com/lovoo/goka/tester"
 
 	"github.com/stockflow/stockflow/internal/gokatest"
 	"github.com/stockflow/stockflow/processors/stock"
+	"github.com/stockflow/stockflow/schemas"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 	"github.com/stockflow/stockflow/topics"
 )
@@ -12,8 +16,27 @@ import (
 const key = "p1@w1"
 
 func reserveCmd(order string, qty int64) *pb.StockCommand {
-	return &pb.StockCommand{CommandId: "c-" + order, ProductId: "p1", WarehouseId: "w1",
-		Kind: &pb.StockCommand_Reserve{Reserve: &pb.Reserve{OrderId: order, Quantity: qty, AllowPartial: true}}}
+	return stamped(&pb.StockCommand{CommandId: "reserve-" + order, ProductId: "p1", WarehouseId: "w1",
+		Kind: &pb.StockCommand_Reserve{Reserve: &pb.Reserve{OrderId: order, Quantity: qty, AllowPartial: true}}})
+}
+
+func releaseCmd(order string, qty int64) *pb.StockCommand {
+	return stamped(&pb.StockCommand{CommandId: "release-" + order, ProductId: "p1", WarehouseId: "w1",
+		Kind: &pb.StockCommand_Release{Release: &pb.Release{OrderId: order, Quantity: qty, Reason: "test"}}})
+}
+
+func commitCmd(order string, qty int64) *pb.StockCommand {
+	return stamped(&pb.StockCommand{CommandId: "commit-" + order, ProductId: "p1", WarehouseId: "w1",
+		Kind: &pb.StockCommand_Commit{Commit: &pb.Commit{OrderId: order, Quantity: qty}}})
+}
+
+var sagaOffset int64
+
+// stamped gives a command the next stamp of one saga input partition.
+func stamped(c *pb.StockCommand) *pb.StockCommand {
+	sagaOffset++
+	c.Source, c.SourceOffset = "order-commands/0", sagaOffset
+	return c
 }
 
 func receiveCmd(id string, qty int64) *pb.StockCommand {
@@ -21,36 +44,69 @@ func receiveCmd(id string, qty int64) *pb.StockCommand {
 		Kind: &pb.StockCommand_Adjust{Adjust: &pb.Adjust{Kind: pb.AdjustKind_ADJUST_KIND_RECEIVE, Quantity: qty, Reason: "po"}}}
 }
 
-func TestProcessorReservesAndRepliesOncePerOrder(t *testing.T) {
+// send applies cmd and returns the level with the changes it stored for the relay.
+func send(t *testing.T, gkt *tester.Tester, cmd *pb.StockCommand) *pb.StockLevel {
+	t.Helper()
+	gokatest.Send(t, gkt, topics.StockCommands, key, cmd)
+	return gkt.TableValue(topics.StockTable, key).(*pb.StockLevel)
+}
+
+func TestProcessorAppliesEachStampOnceAndStoresItsReply(t *testing.T) {
 	gkt := gokatest.Start(t, stock.Graph())
-	replies := gkt.NewQueueTracker(string(topics.StockReplies))
-	movements := gkt.NewQueueTracker(string(topics.StockMovements))
+	send(t, gkt, receiveCmd("a1", 5))
+	first := reserveCmd("o1", 3)
+	level := send(t, gkt, first)
+	if r := level.GetChanges()[0].GetReply(); r.GetOrderId() != "o1" || r.GetStatus() != ok || r.GetQuantity() != 3 || r.GetCommandId() != first.GetCommandId() {
+		t.Fatalf("stored reply %v, want o1 ok x 3", r)
+	}
+	version := level.GetVersion()
+	if level = send(t, gkt, first); level.GetReserved() != 3 || level.GetVersion() != version {
+		t.Fatalf("a re-sent reserve changed the level: reserved %d version %d", level.GetReserved(), level.GetVersion())
+	}
+	level = send(t, gkt, reserveCmd("o2", 3))
+	if r := level.GetChanges()[0].GetReply(); r.GetStatus() != insufficient || r.GetQuantity() != 2 || level.GetReserved() != 5 {
+		t.Fatalf("partial reserve: reply %v, reserved %d; want insufficient x 2, reserved 5", r, level.GetReserved())
+	}
+	if m := level.GetChanges()[0].GetMovement(); m.GetKind() != pb.MovementKind_MOVEMENT_KIND_RESERVE || m.GetReservedDelta() != 2 {
+		t.Errorf("stored movement %v, want reserve +2", m)
+	}
+	if a := level.GetChanges()[0].GetAlert(); a.GetKind() != pb.StockAlertKind_STOCK_ALERT_KIND_OUT_OF_STOCK {
+		t.Errorf("stored alert %v, want out of stock", a)
+	}
+	level = send(t, gkt, commitCmd("o1", 3))
+	level = send(t, gkt, releaseCmd("o2", 2))
+	if level.GetOnHand() != 2 || level.GetReserved() != 0 {
+		t.Fatalf("after commit and release: %d/%d, want on_hand 2 reserved 0", level.GetOnHand(), level.GetReserved())
+	}
+	if r := send(t, gkt, releaseCmd("o3", 1)).GetChanges()[0].GetReply(); r.GetStatus() != pb.ReplyStatus_REPLY_STATUS_NO_HOLD {
+		t.Errorf("releasing more than is reserved answered %v, want NO_HOLD", r)
+	}
+}
 
-	gokatest.Send(t, gkt, topics.StockCommands, key, receiveCmd("a1", 5))
-	gokatest.Send(t, gkt, topics.StockCommands, key, reserveCmd("o1", 3))
-	gokatest.Send(t, gkt, topics.StockCommands, key, reserveCmd("o1", 3)) // redelivered
-	gokatest.Send(t, gkt, topics.StockCommands, key, reserveCmd("o2", 3))
-
-	level := gkt.TableValue(topics.StockTable, key).(*pb.StockLevel)
-	if level.GetOnHand() != 5 || level.GetReserved() != 5 {
-		t.Fatalf("level %d/%d, want on_hand 5 reserved 5", level.GetOnHand(), level.GetReserved())
+// A flash sale leaves tens of thousands of unpaid orders holding stock on
+// one level: its stored value and the cost of each command must not grow.
+func TestALevelWithFiftyThousandOpenHoldsStaysSmall(t *testing.T) {
+	gkt := gokatest.Start(t, stock.Graph())
+	const holds = 50_000
+	send(t, gkt, receiveCmd("a1", holds+10))
+	var level *pb.StockLevel
+	for i := range holds {
+		level = send(t, gkt, reserveCmd("o"+strconv.Itoa(i), 1))
 	}
-	keys, rs := gokatest.Drain[*pb.StockReply](t, replies)
-	want := []struct {
-		order  string
-		status pb.ReplyStatus
-		qty    int64
-	}{{"o1", ok, 3}, {"o1", ok, 3}, {"o2", insufficient, 2}}
-	if len(rs) != len(want) {
-		t.Fatalf("got %d replies, want %d", len(rs), len(want))
+	if level.GetReserved() != holds {
+		t.Fatalf("reserved %d, want %d", level.GetReserved(), holds)
 	}
-	for i, w := range want {
-		if keys[i] != w.order || rs[i].GetStatus() != w.status || rs[i].GetQuantity() != w.qty {
-			t.Errorf("reply %d = %s %v x %d, want %s %v x %d", i, keys[i], rs[i].GetStatus(), rs[i].GetQuantity(), w.order, w.status, w.qty)
-		}
+	level = send(t, gkt, commitCmd("o1", 1))
+	level = send(t, gkt, releaseCmd("o2", 1))
+	if level.GetOnHand() != holds+9 || level.GetReserved() != holds-2 {
+		t.Fatalf("after one commit and one release: %d/%d, want %d/%d", level.GetOnHand(), level.GetReserved(), holds+9, holds-2)
 	}
-	if _, ms := gokatest.Drain[*pb.StockMovement](t, movements); len(ms) != 3 {
-		t.Errorf("got %d movements, want 3 (receive, reserve o1, reserve o2)", len(ms))
+	data, err := schemas.StockLevelCodec.Encode(level)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) > 1024 {
+		t.Fatalf("stored value is %d bytes with %d open holds, want under 1 KiB", len(data), holds)
 	}
 }
 

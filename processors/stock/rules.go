@@ -19,17 +19,19 @@ var (
 	ErrInvalidQuantity = errors.New("invalid quantity")
 )
 
-// RecentWindow bounds how many applied command ids and closed order ids a
-// level remembers. Holds dedupe by order id while open; the window catches
-// a reserve redelivered after its hold closed, and the orders saga releases
-// anything that slips past it.
+// RecentWindow bounds how many applied adjustment ids a level remembers.
+// Adjustments come from operators through the API (a retry carries the same
+// command id); saga commands are deduplicated by their stamps instead.
 const RecentWindow = 64
 
-// Marks stored in the recent window.
-const (
-	markReleased  = "r:"
-	markCommitted = "c:"
-	markAdjusted  = "a:"
+// markAdjusted prefixes adjustment ids in the recent window.
+const markAdjusted = "a:"
+
+// Sentinel errors of the hold rules.
+var (
+	// ErrNotHeld: a release or commit asks for more than is reserved, which
+	// only a saga bug could send; nothing is changed.
+	ErrNotHeld = errors.New("quantity is not reserved here")
 )
 
 // Verdict is what a rule did to a level.
@@ -37,8 +39,6 @@ type Verdict struct {
 	Status pb.ReplyStatus
 	// Quantity held, released or committed.
 	Quantity int64
-	// Changed reports that the level must be stored.
-	Changed bool
 	// Movement is the stock movement to record, nil when neither on_hand nor
 	// reserved changed.
 	Movement *pb.StockMovement
@@ -47,97 +47,86 @@ type Verdict struct {
 // Available is on_hand minus reserved.
 func Available(l *pb.StockLevel) int64 { return l.GetOnHand() - l.GetReserved() }
 
-// CheckInvariants reports a broken level: it must hold 0 <= reserved <=
-// on_hand and reserved must equal the sum of holds.
+// CheckInvariants reports a broken level: it must hold 0 <= reserved <= on_hand.
 func CheckInvariants(l *pb.StockLevel) error {
-	var sum int64
-	for _, q := range l.GetHolds() {
-		sum += q
-	}
-	switch {
-	case l.GetReserved() < 0, l.GetReserved() > l.GetOnHand():
+	if l.GetReserved() < 0 || l.GetReserved() > l.GetOnHand() {
 		return fmt.Errorf("reserved %d outside [0, on_hand %d]", l.GetReserved(), l.GetOnHand())
-	case sum != l.GetReserved():
-		return fmt.Errorf("holds sum to %d but reserved is %d", sum, l.GetReserved())
 	}
 	return nil
 }
 
+// Resent reports whether a saga command stamped (source, offset) was
+// applied before: each saga input partition's commands reach a level in
+// the order they were sent, so one high-water mark per source suffices.
+func Resent(l *pb.StockLevel, source string, offset int64) bool {
+	applied, ok := l.GetSources()[source]
+	return source != "" && ok && offset <= applied
+}
+
+// MarkApplied records a saga command's stamp.
+func MarkApplied(l *pb.StockLevel, source string, offset int64) {
+	if source == "" {
+		return
+	}
+	if l.Sources == nil {
+		l.Sources = map[string]int64{}
+	}
+	l.Sources[source] = max(l.Sources[source], offset)
+}
+
 // Reserve holds up to qty for the order. Without allowPartial it holds all
-// or nothing. A repeat for an open hold answers with that hold; a repeat
-// after the hold closed holds nothing (REPLY_STATUS_CLOSED).
+// or nothing. It costs the same however many orders hold stock here.
 func Reserve(l *pb.StockLevel, orderID string, qty int64, allowPartial bool) (Verdict, error) {
 	if qty <= 0 {
 		return Verdict{}, fmt.Errorf("reserve %d: %w", qty, ErrInvalidQuantity)
-	}
-	if held, ok := l.GetHolds()[orderID]; ok {
-		return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK, Quantity: held}, nil
-	}
-	if remembers(l, markReleased+orderID) || remembers(l, markCommitted+orderID) {
-		return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_CLOSED}, nil
 	}
 	take := min(qty, Available(l))
 	if take <= 0 || (take < qty && !allowPartial) {
 		return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_INSUFFICIENT}, nil
 	}
-	if l.Holds == nil {
-		l.Holds = map[string]int64{}
-	}
-	l.Holds[orderID] = take
 	l.Reserved += take
 	status := pb.ReplyStatus_REPLY_STATUS_OK
 	if take < qty {
 		status = pb.ReplyStatus_REPLY_STATUS_INSUFFICIENT
 	}
-	return changed(l, status, take, movement(l, pb.MovementKind_MOVEMENT_KIND_RESERVE, 0, take, orderID)), nil
+	return Verdict{Status: status, Quantity: take, Movement: movement(l, pb.MovementKind_MOVEMENT_KIND_RESERVE, 0, take, orderID)}, nil
 }
 
-// Release drops the order's hold; reason is recorded on the movement.
-// Releasing twice is harmless; releasing a hold that never existed
-// remembers the order so that a late reserve for it holds nothing.
-func Release(l *pb.StockLevel, orderID, reason string) Verdict {
-	held, ok := l.GetHolds()[orderID]
-	if !ok {
-		return closeWithoutHold(l, markReleased+orderID, markCommitted+orderID)
+// Release returns qty the order holds here to available; reason is
+// recorded on the movement.
+func Release(l *pb.StockLevel, orderID string, qty int64, reason string) (Verdict, error) {
+	if err := checkHeld(l, qty); err != nil {
+		return Verdict{}, err
 	}
-	delete(l.Holds, orderID)
-	l.Reserved -= held
-	remember(l, markReleased+orderID)
-	m := movement(l, pb.MovementKind_MOVEMENT_KIND_RELEASE, 0, -held, orderID)
+	l.Reserved -= qty
+	m := movement(l, pb.MovementKind_MOVEMENT_KIND_RELEASE, 0, -qty, orderID)
 	m.Reason = reason
-	return changed(l, pb.ReplyStatus_REPLY_STATUS_OK, held, m)
+	return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK, Quantity: qty, Movement: m}, nil
 }
 
-// Commit ships the order's hold: on_hand and reserved both drop by it.
-func Commit(l *pb.StockLevel, orderID string) Verdict {
-	held, ok := l.GetHolds()[orderID]
-	if !ok {
-		return closeWithoutHold(l, markCommitted+orderID, markReleased+orderID)
+// Commit ships qty the order holds here: on_hand and reserved both drop.
+func Commit(l *pb.StockLevel, orderID string, qty int64) (Verdict, error) {
+	if err := checkHeld(l, qty); err != nil {
+		return Verdict{}, err
 	}
-	delete(l.Holds, orderID)
-	l.Reserved -= held
-	l.OnHand -= held
-	remember(l, markCommitted+orderID)
-	return changed(l, pb.ReplyStatus_REPLY_STATUS_OK, held, movement(l, pb.MovementKind_MOVEMENT_KIND_COMMIT, -held, -held, orderID))
+	l.Reserved -= qty
+	l.OnHand -= qty
+	return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK, Quantity: qty, Movement: movement(l, pb.MovementKind_MOVEMENT_KIND_COMMIT, -qty, -qty, orderID)}, nil
 }
 
-// closeWithoutHold answers a release or commit that finds no hold: OK if
-// the same close was applied before, CLOSED if the hold closed the other
-// way, NO_HOLD otherwise (then remembered, so a late reserve is refused).
-func closeWithoutHold(l *pb.StockLevel, same, other string) Verdict {
+func checkHeld(l *pb.StockLevel, qty int64) error {
 	switch {
-	case remembers(l, same):
-		return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK}
-	case remembers(l, other):
-		return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_CLOSED}
+	case qty <= 0:
+		return fmt.Errorf("close %d: %w", qty, ErrInvalidQuantity)
+	case qty > l.GetReserved():
+		return fmt.Errorf("close %d with %d reserved: %w", qty, l.GetReserved(), ErrNotHeld)
 	}
-	remember(l, same)
-	return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_NO_HOLD, Changed: true}
+	return nil
 }
 
 // Adjust changes on_hand by an adjustment, once per command id.
 func Adjust(l *pb.StockLevel, commandID string, a *pb.Adjust) (Verdict, error) {
-	if remembers(l, markAdjusted+commandID) {
+	if slices.Contains(l.GetRecent(), markAdjusted+commandID) {
 		return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK}, nil
 	}
 	next, err := adjustedOnHand(l, a)
@@ -152,7 +141,8 @@ func Adjust(l *pb.StockLevel, commandID string, a *pb.Adjust) (Verdict, error) {
 	remember(l, markAdjusted+commandID)
 	m := movement(l, pb.MovementKind_MOVEMENT_KIND_ADJUST, delta, 0, "")
 	m.Reason = a.GetReason()
-	return changed(l, pb.ReplyStatus_REPLY_STATUS_OK, delta, m), nil
+	m.AdjustKind = a.GetKind()
+	return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK, Quantity: delta, Movement: m}, nil
 }
 
 func adjustedOnHand(l *pb.StockLevel, a *pb.Adjust) (int64, error) {
@@ -180,10 +170,6 @@ func adjustedOnHand(l *pb.StockLevel, a *pb.Adjust) (int64, error) {
 	return 0, fmt.Errorf("adjust kind %v: %w", a.GetKind(), ErrInvalidQuantity)
 }
 
-func changed(l *pb.StockLevel, status pb.ReplyStatus, qty int64, m *pb.StockMovement) Verdict {
-	return Verdict{Status: status, Quantity: qty, Changed: true, Movement: m}
-}
-
 // movement bumps the level's version and describes the change just made.
 func movement(l *pb.StockLevel, kind pb.MovementKind, onHandDelta, reservedDelta int64, orderID string) *pb.StockMovement {
 	l.Version++
@@ -200,10 +186,6 @@ func movement(l *pb.StockLevel, kind pb.MovementKind, onHandDelta, reservedDelta
 		OrderId:       orderID,
 		Version:       l.GetVersion(),
 	}
-}
-
-func remembers(l *pb.StockLevel, mark string) bool {
-	return slices.Contains(l.GetRecent(), mark)
 }
 
 func remember(l *pb.StockLevel, mark string) {

@@ -2,6 +2,7 @@ package stock_test
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/stockflow/stockflow/processors/stock"
@@ -11,14 +12,13 @@ import (
 const (
 	ok           = pb.ReplyStatus_REPLY_STATUS_OK
 	insufficient = pb.ReplyStatus_REPLY_STATUS_INSUFFICIENT
-	closed       = pb.ReplyStatus_REPLY_STATUS_CLOSED
-	noHold       = pb.ReplyStatus_REPLY_STATUS_NO_HOLD
 )
 
-// step is one rule application in a scenario.
+// step is one rule application in a scenario and what it must leave.
 type step struct {
-	name   string
-	apply  func(l *pb.StockLevel) (stock.Verdict, error)
+	name  string
+	apply func(l *pb.StockLevel) (stock.Verdict, error)
+	// status and qty of the verdict (ignored when err is set).
 	status pb.ReplyStatus
 	qty    int64
 	err    error
@@ -30,12 +30,12 @@ func reserve(order string, q int64, partial bool) func(*pb.StockLevel) (stock.Ve
 	return func(l *pb.StockLevel) (stock.Verdict, error) { return stock.Reserve(l, order, q, partial) }
 }
 
-func release(order string) func(*pb.StockLevel) (stock.Verdict, error) {
-	return func(l *pb.StockLevel) (stock.Verdict, error) { return stock.Release(l, order, "test"), nil }
+func release(order string, q int64) func(*pb.StockLevel) (stock.Verdict, error) {
+	return func(l *pb.StockLevel) (stock.Verdict, error) { return stock.Release(l, order, q, "test") }
 }
 
-func commit(order string) func(*pb.StockLevel) (stock.Verdict, error) {
-	return func(l *pb.StockLevel) (stock.Verdict, error) { return stock.Commit(l, order), nil }
+func commit(order string, q int64) func(*pb.StockLevel) (stock.Verdict, error) {
+	return func(l *pb.StockLevel) (stock.Verdict, error) { return stock.Commit(l, order, q) }
 }
 
 func adjust(id string, kind pb.AdjustKind, q int64, expected *int64) func(*pb.StockLevel) (stock.Verdict, error) {
@@ -58,88 +58,90 @@ func TestRules(t *testing.T) {
 		name  string
 		steps []step
 	}{
-		{"reserve_holds_stock_and_repeat_returns_the_same_hold", []step{
-			{"receive 10", adjust("a1", receive, 10, nil), ok, 10, nil, 10, 0},
-			{"reserve 4", reserve("o1", 4, false), ok, 4, nil, 10, 4},
-			{"reserve 4 again", reserve("o1", 4, false), ok, 4, nil, 10, 4},
-			{"another order reserves 6", reserve("o2", 6, false), ok, 6, nil, 10, 10},
-			{"a third finds nothing", reserve("o3", 1, false), insufficient, 0, nil, 10, 10},
+		{"reserve_holds_stock_until_none_is_available", []step{
+			{name: "receive 10", apply: adjust("a1", receive, 10, nil), status: ok, qty: 10, onHand: 10},
+			{name: "reserve 4", apply: reserve("o1", 4, false), status: ok, qty: 4, onHand: 10, reserved: 4},
+			{name: "another order reserves 6", apply: reserve("o2", 6, false), status: ok, qty: 6, onHand: 10, reserved: 10},
+			{name: "a third finds nothing", apply: reserve("o3", 1, false), status: insufficient, onHand: 10, reserved: 10},
 		}},
 		{"all_or_nothing_refuses_a_short_level", []step{
-			{"receive 3", adjust("a1", receive, 3, nil), ok, 3, nil, 3, 0},
-			{"reserve 5", reserve("o1", 5, false), insufficient, 0, nil, 3, 0},
+			{name: "receive 3", apply: adjust("a1", receive, 3, nil), status: ok, qty: 3, onHand: 3},
+			{name: "reserve 5", apply: reserve("o1", 5, false), status: insufficient, onHand: 3},
 		}},
 		{"partial_reserve_holds_what_is_available", []step{
-			{"receive 3", adjust("a1", receive, 3, nil), ok, 3, nil, 3, 0},
-			{"reserve 5 partial", reserve("o1", 5, true), insufficient, 3, nil, 3, 3},
-			{"repeat answers the partial hold", reserve("o1", 5, true), ok, 3, nil, 3, 3},
+			{name: "receive 3", apply: adjust("a1", receive, 3, nil), status: ok, qty: 3, onHand: 3},
+			{name: "reserve 5 partial", apply: reserve("o1", 5, true), status: insufficient, qty: 3, onHand: 3, reserved: 3},
 		}},
-		{"release_returns_stock_once_and_a_late_reserve_holds_nothing", []step{
-			{"receive 5", adjust("a1", receive, 5, nil), ok, 5, nil, 5, 0},
-			{"reserve 2", reserve("o1", 2, false), ok, 2, nil, 5, 2},
-			{"release", release("o1"), ok, 2, nil, 5, 0},
-			{"release again", release("o1"), ok, 0, nil, 5, 0},
-			{"redelivered reserve", reserve("o1", 2, false), closed, 0, nil, 5, 0},
+		{"release_returns_the_quantity_the_order_holds", []step{
+			{name: "receive 5", apply: adjust("a1", receive, 5, nil), status: ok, qty: 5, onHand: 5},
+			{name: "reserve 2", apply: reserve("o1", 2, false), status: ok, qty: 2, onHand: 5, reserved: 2},
+			{name: "release 2", apply: release("o1", 2), status: ok, qty: 2, onHand: 5},
 		}},
-		{"release_before_reserve_blocks_the_reserve", []step{
-			{"receive 5", adjust("a1", receive, 5, nil), ok, 5, nil, 5, 0},
-			{"release unknown", release("o1"), noHold, 0, nil, 5, 0},
-			{"late reserve", reserve("o1", 2, false), closed, 0, nil, 5, 0},
+		{"commit_ships_the_quantity", []step{
+			{name: "receive 5", apply: adjust("a1", receive, 5, nil), status: ok, qty: 5, onHand: 5},
+			{name: "reserve 2", apply: reserve("o1", 2, false), status: ok, qty: 2, onHand: 5, reserved: 2},
+			{name: "commit 2", apply: commit("o1", 2), status: ok, qty: 2, onHand: 3},
 		}},
-		{"commit_ships_the_hold_once", []step{
-			{"receive 5", adjust("a1", receive, 5, nil), ok, 5, nil, 5, 0},
-			{"reserve 2", reserve("o1", 2, false), ok, 2, nil, 5, 2},
-			{"commit", commit("o1"), ok, 2, nil, 3, 0},
-			{"commit again", commit("o1"), ok, 0, nil, 3, 0},
-			{"release after commit", release("o1"), closed, 0, nil, 3, 0},
-			{"redelivered reserve", reserve("o1", 2, false), closed, 0, nil, 3, 0},
+		{"closing_more_than_is_reserved_is_refused_and_changes_nothing", []step{
+			{name: "receive 5", apply: adjust("a1", receive, 5, nil), status: ok, qty: 5, onHand: 5},
+			{name: "reserve 2", apply: reserve("o1", 2, false), status: ok, qty: 2, onHand: 5, reserved: 2},
+			{name: "release 3", apply: release("o1", 3), err: stock.ErrNotHeld, onHand: 5, reserved: 2},
+			{name: "commit 3", apply: commit("o1", 3), err: stock.ErrNotHeld, onHand: 5, reserved: 2},
+			{name: "release 0", apply: release("o1", 0), err: stock.ErrInvalidQuantity, onHand: 5, reserved: 2},
 		}},
 		{"adjustments_apply_once_per_command_id", []step{
-			{"receive 5", adjust("a1", receive, 5, nil), ok, 5, nil, 5, 0},
-			{"same receive again", adjust("a1", receive, 5, nil), ok, 0, nil, 5, 0},
-			{"correct -2", adjust("a2", correct, -2, nil), ok, -2, nil, 3, 0},
-			{"count 7", adjust("a3", count, 7, ptr(3)), ok, 4, nil, 7, 0},
+			{name: "receive 5", apply: adjust("a1", receive, 5, nil), status: ok, qty: 5, onHand: 5},
+			{name: "same receive again", apply: adjust("a1", receive, 5, nil), status: ok, onHand: 5},
+			{name: "correct -2", apply: adjust("a2", correct, -2, nil), status: ok, qty: -2, onHand: 3},
+			{name: "count 7", apply: adjust("a3", count, 7, ptr(3)), status: ok, qty: 4, onHand: 7},
 		}},
 		{"adjustments_never_go_below_reserved", []step{
-			{"receive 5", adjust("a1", receive, 5, nil), ok, 5, nil, 5, 0},
-			{"reserve 4", reserve("o1", 4, false), ok, 4, nil, 5, 4},
-			{"correct -2", adjust("a2", correct, -2, nil), 0, 0, stock.ErrBelowReserved, 5, 4},
-			{"count 3", adjust("a3", count, 3, nil), 0, 0, stock.ErrBelowReserved, 5, 4},
-			{"correct -1", adjust("a4", correct, -1, nil), ok, -1, nil, 4, 4},
+			{name: "receive 5", apply: adjust("a1", receive, 5, nil), status: ok, qty: 5, onHand: 5},
+			{name: "reserve 4", apply: reserve("o1", 4, false), status: ok, qty: 4, onHand: 5, reserved: 4},
+			{name: "correct -2", apply: adjust("a2", correct, -2, nil), err: stock.ErrBelowReserved, onHand: 5, reserved: 4},
+			{name: "count 3", apply: adjust("a3", count, 3, nil), err: stock.ErrBelowReserved, onHand: 5, reserved: 4},
+			{name: "correct -1", apply: adjust("a4", correct, -1, nil), status: ok, qty: -1, onHand: 4, reserved: 4},
 		}},
 		{"count_with_a_stale_expected_value_is_refused", []step{
-			{"receive 5", adjust("a1", receive, 5, nil), ok, 5, nil, 5, 0},
-			{"count expecting 4", adjust("a2", count, 9, ptr(4)), 0, 0, stock.ErrCountMismatch, 5, 0},
+			{name: "receive 5", apply: adjust("a1", receive, 5, nil), status: ok, qty: 5, onHand: 5},
+			{name: "count expecting 4", apply: adjust("a2", count, 9, ptr(4)), err: stock.ErrCountMismatch, onHand: 5},
 		}},
 		{"invalid_quantities_are_refused", []step{
-			{"reserve 0", reserve("o1", 0, false), 0, 0, stock.ErrInvalidQuantity, 0, 0},
-			{"receive 0", adjust("a1", receive, 0, nil), 0, 0, stock.ErrInvalidQuantity, 0, 0},
-			{"receive -1", adjust("a2", receive, -1, nil), 0, 0, stock.ErrInvalidQuantity, 0, 0},
-			{"count -1", adjust("a3", count, -1, nil), 0, 0, stock.ErrInvalidQuantity, 0, 0},
-			{"correct 0", adjust("a4", correct, 0, nil), 0, 0, stock.ErrInvalidQuantity, 0, 0},
-			{"correct below zero", adjust("a5", correct, -1, nil), 0, 0, stock.ErrBelowReserved, 0, 0},
+			{name: "reserve 0", apply: reserve("o1", 0, false), err: stock.ErrInvalidQuantity},
+			{name: "receive 0", apply: adjust("a1", receive, 0, nil), err: stock.ErrInvalidQuantity},
+			{name: "receive -1", apply: adjust("a2", receive, -1, nil), err: stock.ErrInvalidQuantity},
+			{name: "count -1", apply: adjust("a3", count, -1, nil), err: stock.ErrInvalidQuantity},
+			{name: "correct 0", apply: adjust("a4", correct, 0, nil), err: stock.ErrInvalidQuantity},
+			{name: "correct below zero", apply: adjust("a5", correct, -1, nil), err: stock.ErrBelowReserved},
 		}},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
-			l := &pb.StockLevel{ProductId: "p", WarehouseId: "w"}
-			for _, st := range sc.steps {
-				v, err := st.apply(l)
-				if !errors.Is(err, st.err) {
-					t.Fatalf("%s: error %v, want %v", st.name, err, st.err)
-				}
-				if err == nil && (v.Status != st.status || v.Quantity != st.qty) {
-					t.Fatalf("%s: verdict %v x %d, want %v x %d", st.name, v.Status, v.Quantity, st.status, st.qty)
-				}
-				if l.OnHand != st.onHand || l.Reserved != st.reserved {
-					t.Fatalf("%s: level %d/%d, want on_hand %d reserved %d", st.name, l.OnHand, l.Reserved, st.onHand, st.reserved)
-				}
-				if err := stock.CheckInvariants(l); err != nil {
-					t.Fatalf("%s: %v", st.name, err)
-				}
-			}
+			runSteps(t, sc.steps)
 		})
+	}
+}
+
+// runSteps applies steps in turn to a new level, checking each verdict,
+// the level after it and the invariants.
+func runSteps(t *testing.T, steps []step) {
+	t.Helper()
+	l := &pb.StockLevel{ProductId: "p", WarehouseId: "w"}
+	for _, st := range steps {
+		v, err := st.apply(l)
+		if !errors.Is(err, st.err) {
+			t.Fatalf("%s: error %v, want %v", st.name, err, st.err)
+		}
+		if err == nil && (v.Status != st.status || v.Quantity != st.qty) {
+			t.Fatalf("%s: verdict %v x %d, want %v x %d", st.name, v.Status, v.Quantity, st.status, st.qty)
+		}
+		if l.OnHand != st.onHand || l.Reserved != st.reserved {
+			t.Fatalf("%s: level %d/%d, want on_hand %d reserved %d", st.name, l.OnHand, l.Reserved, st.onHand, st.reserved)
+		}
+		if err := stock.CheckInvariants(l); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
 	}
 }
 
@@ -148,7 +150,7 @@ func TestMovementsDescribeEveryChange(t *testing.T) {
 	l := &pb.StockLevel{ProductId: "p", WarehouseId: "w"}
 	v1, _ := stock.Adjust(l, "a1", &pb.Adjust{Kind: receive, Quantity: 5, Reason: "po"})
 	v2, _ := stock.Reserve(l, "o1", 2, false)
-	v3 := stock.Commit(l, "o1")
+	v3, _ := stock.Commit(l, "o1", 2)
 	want := []struct {
 		kind               pb.MovementKind
 		dOnHand, dReserved int64
@@ -165,8 +167,35 @@ func TestMovementsDescribeEveryChange(t *testing.T) {
 				want[i].kind, want[i].dOnHand, want[i].dReserved, want[i].id)
 		}
 	}
-	if v := stock.Release(l, "o1", "test"); v.Movement != nil {
-		t.Errorf("release after commit recorded a movement: %v", v.Movement)
+	if v1.Movement.GetAdjustKind() != receive {
+		t.Errorf("adjust movement kind = %v, want receive", v1.Movement.GetAdjustKind())
+	}
+}
+
+func TestStampsRecogniseResentCommands(t *testing.T) {
+	t.Parallel()
+	l := &pb.StockLevel{}
+	cases := []struct {
+		name   string
+		source string
+		offset int64
+		resent bool
+	}{
+		{"a_first_command_from_a_source_is_new", "order-commands/0", 10, false},
+		{"the_same_stamp_again_is_a_resend", "order-commands/0", 10, true},
+		{"an_earlier_stamp_from_the_source_is_a_resend", "order-commands/0", 3, true},
+		{"a_later_stamp_is_new", "order-commands/0", 11, false},
+		{"another_partition_has_its_own_mark", "order-commands/1", 5, false},
+		{"unstamped_commands_are_never_resends", "", 0, false},
+	}
+	for _, c := range cases {
+		if got := stock.Resent(l, c.source, c.offset); got != c.resent {
+			t.Errorf("%s: Resent = %v, want %v", c.name, got, c.resent)
+		}
+		stock.MarkApplied(l, c.source, c.offset)
+	}
+	if len(l.GetSources()) != 2 {
+		t.Errorf("sources = %v, want one mark per stamped source", l.GetSources())
 	}
 }
 
@@ -174,7 +203,9 @@ func TestRecentWindowIsBounded(t *testing.T) {
 	t.Parallel()
 	l := &pb.StockLevel{ProductId: "p", WarehouseId: "w"}
 	for i := range 3 * stock.RecentWindow {
-		stock.Release(l, string(rune('a'+i%26))+string(rune('0'+i)), "test")
+		if _, err := stock.Adjust(l, "a"+strconv.Itoa(i), &pb.Adjust{Kind: receive, Quantity: 1}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if got := len(l.GetRecent()); got != stock.RecentWindow {
 		t.Fatalf("recent window holds %d ids, want %d", got, stock.RecentWindow)

@@ -1,17 +1,6 @@
-// Package timer holds reservation deadlines durably in Kafka and sends
-// ExpireOrder when one passes. Deadlines are keyed by their due second (and
-// one of Shards shards of it, so that a busy second's list stays short), so
-// firing a second reads only that second's deadlines: a million pending
-// deadlines cost nothing until they are due. A Ticker sends a Tick for every
-// elapsed second (and again for the last few, and for any missed while it
-// was down); a deadline that is already due when scheduled fires at once.
 package timer
 
 import (
-	"hash/fnv"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -26,90 +15,93 @@ import (
 func Graph() *goka.GroupGraph {
 	return goka.DefineGroup(topics.TimerGroup,
 		stream.Input(topics.TimerGroup, topics.TimerCommands, onCommand),
-		goka.Persist(schemas.TimerBucketCodec),
-		goka.Output(topics.OrderCommands, schemas.OrderCommandCodec),
+		goka.Persist(schemas.TimerDeadlineCodec),
 		stream.DeadLetterOutput(),
 	)
 }
 
-// Shards splits each second's deadlines so that a bucket's value, rewritten
-// on every schedule, stays small at thousands of orders per second.
-const Shards = 16
+// Key is the timer-commands (and timer table) key of an order's deadline:
+// the order id.
+func Key(orderID string) string { return orderID }
 
-// Key is the timer-commands key of an order's deadline: "<second>.<shard>",
-// where second is the first whole second at or after the deadline (a bucket
-// fires only once all its deadlines have passed).
-func Key(due time.Time, orderID string) string {
-	sec := due.Unix()
-	if due.Nanosecond() > 0 {
-		sec++
-	}
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(orderID))
-	return bucketKey(sec, int(h.Sum32()%Shards))
+// ScheduleCommand asks the timer to expire the order at dueUnixMs.
+func ScheduleCommand(orderID string, dueUnixMs int64) *pb.TimerCommand {
+	return &pb.TimerCommand{Kind: &pb.TimerCommand_Schedule{
+		Schedule: &pb.ScheduleExpiry{OrderId: orderID, DueUnixMs: dueUnixMs}}}
 }
 
-func bucketKey(sec int64, shard int) string {
-	return strconv.FormatInt(sec, 10) + "." + strconv.Itoa(shard)
+// CancelCommand deletes the order's deadline, for an order paid or
+// cancelled before it (an expiry would change nothing, and the scheduler's
+// heap need not carry it).
+func CancelCommand(orderID string) *pb.TimerCommand {
+	return &pb.TimerCommand{Kind: &pb.TimerCommand_Cancel{Cancel: &pb.CancelExpiry{OrderId: orderID}}}
 }
 
-// validKey reports whether key is "<second>.<shard>".
-func validKey(key string) bool {
-	sec, shard, ok := strings.Cut(key, ".")
-	_, err1 := strconv.ParseInt(sec, 10, 64)
-	n, err2 := strconv.Atoi(shard)
-	return ok && err1 == nil && err2 == nil && n >= 0 && n < Shards
-}
-
-// Schedule adds a deadline to its bucket (once per order). A deadline that
-// is already due is returned to fire now instead.
-func Schedule(b *pb.TimerBucket, s *pb.ScheduleExpiry, now time.Time) (*pb.TimerBucket, []*pb.ScheduleExpiry) {
-	if s.GetDueUnixMs() <= now.UnixMilli() {
-		return b, []*pb.ScheduleExpiry{s}
-	}
-	if b == nil {
-		b = &pb.TimerBucket{}
-	}
-	if !slices.ContainsFunc(b.Pending, func(p *pb.ScheduleExpiry) bool { return p.GetOrderId() == s.GetOrderId() }) {
-		b.Pending = append(b.Pending, s)
-	}
-	return b, nil
+// FiredCommand tells the timer that ExpireOrder was sent for the deadline
+// due at dueUnixMs, so that it deletes it.
+func FiredCommand(orderID string, dueUnixMs int64) *pb.TimerCommand {
+	return &pb.TimerCommand{Kind: &pb.TimerCommand_Fired{
+		Fired: &pb.FiredExpiry{OrderId: orderID, DueUnixMs: dueUnixMs}}}
 }
 
 // ExpireCommand is what a fired deadline sends to the order saga.
-func ExpireCommand(s *pb.ScheduleExpiry) *pb.OrderCommand {
+func ExpireCommand(orderID string, now time.Time) *pb.OrderCommand {
 	return &pb.OrderCommand{
-		CommandId: "expire/" + s.GetOrderId(), OrderId: s.GetOrderId(), IssuedAtUnixMs: time.Now().UnixMilli(),
+		CommandId: "expire/" + orderID, OrderId: orderID, IssuedAtUnixMs: now.UnixMilli(),
 		Kind: &pb.OrderCommand_Expire{Expire: &pb.ExpireOrder{}},
 	}
 }
 
-func onCommand(ctx goka.Context, cmd *pb.TimerCommand) error {
-	if !validKey(ctx.Key()) {
-		return stream.Errorf("timer key %q is not <unix second>.<shard>", ctx.Key())
-	}
-	b, _ := ctx.Value().(*pb.TimerBucket)
-	var due []*pb.ScheduleExpiry
+// Apply is the timer's rule: the order's deadline after cmd, and whether
+// it changed. Scheduling the stored deadline again changes nothing; a
+// FiredExpiry deletes the deadline only if it is not later than the one
+// fired (a deadline moved later survives a late fire); a cancel deletes it.
+func Apply(d *pb.TimerDeadline, cmd *pb.TimerCommand) (next *pb.TimerDeadline, changed bool, err error) {
 	switch k := cmd.GetKind().(type) {
 	case *pb.TimerCommand_Schedule:
-		var next *pb.TimerBucket
-		next, due = Schedule(b, k.Schedule, time.Now())
-		if len(due) == 0 {
-			ctx.SetValue(next)
+		if d != nil && d.GetDueUnixMs() == k.Schedule.GetDueUnixMs() {
+			return d, false, nil
 		}
-	case *pb.TimerCommand_Tick:
-		if b == nil {
-			return nil
+		return &pb.TimerDeadline{OrderId: k.Schedule.GetOrderId(), DueUnixMs: k.Schedule.GetDueUnixMs()}, true, nil
+	case *pb.TimerCommand_Fired:
+		if d == nil || d.GetDueUnixMs() > k.Fired.GetDueUnixMs() {
+			return d, false, nil
 		}
-		due = b.GetPending()
-		// The expire commands are emitted before the delete is committed:
-		// a crash in between fires them again, which the saga ignores.
+		return nil, true, nil
+	case *pb.TimerCommand_Cancel:
+		return nil, d != nil, nil
+	default:
+		return d, false, stream.Errorf("timer command has no kind")
+	}
+}
+
+// orderID is the order a command is about.
+func orderID(cmd *pb.TimerCommand) string {
+	switch k := cmd.GetKind().(type) {
+	case *pb.TimerCommand_Schedule:
+		return k.Schedule.GetOrderId()
+	case *pb.TimerCommand_Fired:
+		return k.Fired.GetOrderId()
+	case *pb.TimerCommand_Cancel:
+		return k.Cancel.GetOrderId()
+	}
+	return ""
+}
+
+func onCommand(ctx goka.Context, cmd *pb.TimerCommand) error {
+	if id := orderID(cmd); id == "" || Key(id) != ctx.Key() {
+		return stream.Errorf("timer command for order %q arrived on key %q", id, ctx.Key())
+	}
+	d, _ := ctx.Value().(*pb.TimerDeadline)
+	next, changed, err := Apply(d, cmd)
+	switch {
+	case err != nil:
+		return err
+	case !changed:
+	case next == nil:
 		ctx.Delete()
 	default:
-		return stream.Errorf("timer command has no kind")
-	}
-	for _, d := range due {
-		ctx.Emit(topics.OrderCommands, d.GetOrderId(), ExpireCommand(d))
+		ctx.SetValue(next)
 	}
 	return nil
 }

@@ -1,11 +1,7 @@
 package timer_test
 
 import (
-	"fmt"
-	"slices"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/stockflow/stockflow/internal/gokatest"
 	"github.com/stockflow/stockflow/processors/timer"
@@ -13,67 +9,67 @@ import (
 	"github.com/stockflow/stockflow/topics"
 )
 
-func TestKeyIsTheFirstWholeSecondAtOrAfterTheDeadline(t *testing.T) {
+func deadline(id string, due int64) *pb.TimerDeadline {
+	return &pb.TimerDeadline{OrderId: id, DueUnixMs: due}
+}
+
+func TestApply(t *testing.T) {
 	t.Parallel()
-	cases := map[string]time.Time{
-		"100.": time.Unix(100, 0),
-		"101.": time.Unix(100, 1),
-		"102.": time.Unix(101, 999_999_999),
+	cases := []struct {
+		name        string
+		stored      *pb.TimerDeadline
+		cmd         *pb.TimerCommand
+		want        *pb.TimerDeadline
+		wantChanged bool
+	}{
+		{"schedule_stores_a_new_deadline", nil, timer.ScheduleCommand("o1", 100), deadline("o1", 100), true},
+		{"schedule_again_writes_nothing", deadline("o1", 100), timer.ScheduleCommand("o1", 100), deadline("o1", 100), false},
+		{"schedule_moves_a_deadline", deadline("o1", 100), timer.ScheduleCommand("o1", 200), deadline("o1", 200), true},
+		{"fired_deletes_the_deadline_it_fired", deadline("o1", 100), timer.FiredCommand("o1", 100), nil, true},
+		{"fired_keeps_a_deadline_moved_later", deadline("o1", 200), timer.FiredCommand("o1", 100), deadline("o1", 200), false},
+		{"fired_twice_changes_nothing", nil, timer.FiredCommand("o1", 100), nil, false},
+		{"cancel_deletes_the_deadline", deadline("o1", 100), timer.CancelCommand("o1"), nil, true},
+		{"cancel_without_a_deadline_changes_nothing", nil, timer.CancelCommand("o1"), nil, false},
 	}
-	for want, due := range cases {
-		if got := timer.Key(due, "o1"); !strings.HasPrefix(got, want) {
-			t.Errorf("Key(%v) = %s, want second %s", due, got, want)
-		}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			got, changed, err := timer.Apply(c.stored, c.cmd)
+			if err != nil || changed != c.wantChanged || got.GetDueUnixMs() != c.want.GetDueUnixMs() || (got == nil) != (c.want == nil) {
+				t.Fatalf("Apply = %v, changed %v, %v; want %v, changed %v", got, changed, err, c.want, c.wantChanged)
+			}
+		})
 	}
-	shards := map[string]bool{}
-	for i := range 1000 {
-		shards[timer.Key(time.Unix(100, 0), fmt.Sprintf("order-%d", i))] = true
-	}
-	if len(shards) != timer.Shards {
-		t.Errorf("1,000 orders due in one second spread over %d keys, want %d", len(shards), timer.Shards)
+	if _, _, err := timer.Apply(nil, &pb.TimerCommand{}); err == nil {
+		t.Fatal("a command with no kind was applied")
 	}
 }
 
-func TestScheduleKeepsOneDeadlinePerOrderAndFiresOverdueOnesAtOnce(t *testing.T) {
-	t.Parallel()
-	now := time.Unix(1000, 0)
-	later := &pb.ScheduleExpiry{OrderId: "o1", DueUnixMs: now.Add(time.Minute).UnixMilli()}
-	b, due := timer.Schedule(nil, later, now)
-	b, due2 := timer.Schedule(b, later, now)
-	if len(due)+len(due2) != 0 || len(b.GetPending()) != 1 {
-		t.Fatalf("pending %v, fired %v %v; want one pending, none fired", b.GetPending(), due, due2)
-	}
-	overdue := &pb.ScheduleExpiry{OrderId: "o2", DueUnixMs: now.Add(-time.Second).UnixMilli()}
-	if b, due = timer.Schedule(b, overdue, now); len(due) != 1 || len(b.GetPending()) != 1 {
-		t.Fatalf("an overdue deadline was stored instead of fired: pending %v, fired %v", b.GetPending(), due)
-	}
-}
-
-func TestTickFiresItsSecondOnce(t *testing.T) {
+func TestProcessorKeepsOneSmallValuePerOrder(t *testing.T) {
 	gkt := gokatest.Start(t, timer.Graph())
-	expires := gkt.NewQueueTracker(string(topics.OrderCommands))
-	due := time.Now().Add(time.Hour)
-	for _, id := range []string{"o1", "o2", "o1"} {
-		gokatest.Send(t, gkt, topics.TimerCommands, timer.Key(due, id), &pb.TimerCommand{Kind: &pb.TimerCommand_Schedule{
-			Schedule: &pb.ScheduleExpiry{OrderId: id, DueUnixMs: due.UnixMilli()}}})
+	dead := gkt.NewQueueTracker(string(topics.DeadLetters))
+	send := func(cmd *pb.TimerCommand, key string) {
+		t.Helper()
+		gokatest.Send(t, gkt, topics.TimerCommands, key, cmd)
 	}
-	tick := &pb.TimerCommand{Kind: &pb.TimerCommand_Tick{Tick: &pb.Tick{}}}
-	gokatest.Send(t, gkt, topics.TimerCommands, "12345.0", tick) // an empty second
-	if keys, _ := gokatest.Drain[*pb.OrderCommand](t, expires); len(keys) != 0 {
-		t.Fatalf("fired %v before the tick", keys)
+	stored := func(id string) *pb.TimerDeadline {
+		v, _ := gkt.TableValue(topics.TimerTable, timer.Key(id)).(*pb.TimerDeadline)
+		return v
 	}
-	for _, id := range []string{"o1", "o2"} {
-		gokatest.Send(t, gkt, topics.TimerCommands, timer.Key(due, id), tick)
-		gokatest.Send(t, gkt, topics.TimerCommands, timer.Key(due, id), tick) // a duplicate tick
+	send(timer.ScheduleCommand("o1", 100), timer.Key("o1"))
+	send(timer.ScheduleCommand("o1", 100), timer.Key("o1")) // a redrive
+	send(timer.ScheduleCommand("o2", 100), timer.Key("o2"))
+	send(timer.ScheduleCommand("o3", 300), timer.Key("o3"))
+	if d := stored("o1"); d.GetOrderId() != "o1" || d.GetDueUnixMs() != 100 {
+		t.Fatalf("o1's deadline is %v, want 100", d)
 	}
-	keys, cmds := gokatest.Drain[*pb.OrderCommand](t, expires)
-	slices.Sort(keys)
-	if len(keys) != 2 || keys[0] != "o1" || keys[1] != "o2" || cmds[0].GetExpire() == nil {
-		t.Fatalf("fired %v, want one expiry each for o1 and o2", keys)
+	send(timer.FiredCommand("o1", 100), timer.Key("o1"))
+	send(timer.CancelCommand("o2"), timer.Key("o2"))
+	if stored("o1") != nil || stored("o2") != nil || stored("o3").GetDueUnixMs() != 300 {
+		t.Fatalf("after fire and cancel: o1 %v, o2 %v, o3 %v; want only o3", stored("o1"), stored("o2"), stored("o3"))
 	}
-	for _, id := range []string{"o1", "o2"} {
-		if v := gkt.TableValue(topics.TimerTable, timer.Key(due, id)); v != nil {
-			t.Fatalf("fired bucket still stored: %v", v)
-		}
+	send(timer.ScheduleCommand("o4", 100), "o5")
+	if keys, _ := gokatest.Drain[*pb.DeadLetter](t, dead); len(keys) != 1 || stored("o4") != nil {
+		t.Fatalf("a command on another order's key was applied (dead letters %v)", keys)
 	}
 }

@@ -31,18 +31,26 @@ func NormalizeEmail(email string) string {
 	return strings.ToLower(strings.TrimSpace(email))
 }
 
+// Refusals of the user rules.
+var (
+	// ErrNoKind: a command with no kind (a producer bug).
+	ErrNoKind = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "user command has no kind"}
+	// ErrEmailTaken: another account has this email.
+	ErrEmailTaken = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_CONFLICT, Field: "email", Msg: "an account with this email already exists"}
+)
+
 // Apply is the pure rule: register the user unless the email is taken. A
 // repeat of the same registration (same user id) returns the account.
-func Apply(u *pb.User, cmd *pb.UserCommand, now time.Time) (*pb.User, *pb.Problem) {
+func Apply(u *pb.User, cmd *pb.UserCommand, now time.Time) (*pb.User, error) {
 	r := cmd.GetRegister()
 	if r == nil {
-		return nil, &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_INVALID, Detail: "user command has no kind"}
+		return nil, ErrNoKind
 	}
 	if u != nil {
 		if u.GetId() == r.GetUserId() {
 			return u, nil
 		}
-		return nil, &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_CONFLICT, Detail: "an account with this email already exists", Field: "email"}
+		return nil, ErrEmailTaken
 	}
 	return &pb.User{
 		Id: r.GetUserId(), Email: cmd.GetEmail(), Name: r.GetName(), Role: r.GetRole(),

@@ -3,6 +3,7 @@
 package warehouses
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/lovoo/goka"
@@ -23,9 +24,17 @@ func Graph() *goka.GroupGraph {
 	)
 }
 
-// Apply is the pure rule: the warehouse after cmd, or the problem refusing it.
+// Refusals of the warehouse rules.
+var (
+	// ErrNoKind: a command with no kind (a producer bug).
+	ErrNoKind = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "warehouse command has no kind"}
+	// ErrUnknown: the command addresses a warehouse that does not exist.
+	ErrUnknown = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Msg: "not found"}
+)
+
+// Apply is the pure rule: the warehouse after cmd, or why it is refused.
 // A repeated create returns the existing warehouse unchanged.
-func Apply(w *pb.Warehouse, cmd *pb.WarehouseCommand, now time.Time) (*pb.Warehouse, *pb.Problem) {
+func Apply(w *pb.Warehouse, cmd *pb.WarehouseCommand, now time.Time) (*pb.Warehouse, error) {
 	switch k := cmd.GetKind().(type) {
 	case *pb.WarehouseCommand_Create:
 		if w != nil {
@@ -37,7 +46,7 @@ func Apply(w *pb.Warehouse, cmd *pb.WarehouseCommand, now time.Time) (*pb.Wareho
 		}, nil
 	case *pb.WarehouseCommand_SetStatus:
 		if w == nil {
-			return nil, &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "warehouse " + cmd.GetWarehouseId() + " not found"}
+			return nil, fmt.Errorf("warehouse %s %w", cmd.GetWarehouseId(), ErrUnknown)
 		}
 		if w.GetStatus() != k.SetStatus.GetStatus() {
 			w.Status = k.SetStatus.GetStatus()
@@ -46,7 +55,7 @@ func Apply(w *pb.Warehouse, cmd *pb.WarehouseCommand, now time.Time) (*pb.Wareho
 		}
 		return w, nil
 	}
-	return nil, &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_INVALID, Detail: "warehouse command has no kind"}
+	return nil, ErrNoKind
 }
 
 var entity = stream.Entity[*pb.WarehouseCommand, *pb.Warehouse]{

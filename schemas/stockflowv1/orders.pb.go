@@ -715,9 +715,11 @@ type Order struct {
 	UpdatedAtUnixMs int64                  `protobuf:"varint,7,opt,name=updated_at_unix_ms,json=updatedAtUnixMs,proto3" json:"updated_at_unix_ms,omitempty"`
 	ExpiresAtUnixMs int64                  `protobuf:"varint,8,opt,name=expires_at_unix_ms,json=expiresAtUnixMs,proto3" json:"expires_at_unix_ms,omitempty"`
 	// Why the order was rejected, when it was.
-	Problem       *Problem `protobuf:"bytes,9,opt,name=problem,proto3" json:"problem,omitempty"`
-	Version       int64    `protobuf:"varint,10,opt,name=version,proto3" json:"version,omitempty"`
-	RequestHash   string   `protobuf:"bytes,11,opt,name=request_hash,json=requestHash,proto3" json:"request_hash,omitempty"`
+	Problem     *Problem `protobuf:"bytes,9,opt,name=problem,proto3" json:"problem,omitempty"`
+	Version     int64    `protobuf:"varint,10,opt,name=version,proto3" json:"version,omitempty"`
+	RequestHash string   `protobuf:"bytes,11,opt,name=request_hash,json=requestHash,proto3" json:"request_hash,omitempty"`
+	// The customer's reason, when the order was cancelled.
+	CancelReason  string `protobuf:"bytes,12,opt,name=cancel_reason,json=cancelReason,proto3" json:"cancel_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -829,6 +831,13 @@ func (x *Order) GetRequestHash() string {
 	return ""
 }
 
+func (x *Order) GetCancelReason() string {
+	if x != nil {
+		return x.CancelReason
+	}
+	return ""
+}
+
 // LineProgress is the saga's bookkeeping for one line while it reserves.
 type LineProgress struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -902,8 +911,14 @@ type OrderState struct {
 	// partition). A message at or below it is a replay after a crash: its
 	// emits may have been lost, so the saga sends what is outstanding again.
 	AppliedOffsets map[string]int64 `protobuf:"bytes,4,rep,name=applied_offsets,json=appliedOffsets,proto3" json:"applied_offsets,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Stock commands sent and not yet answered, stored whole (with their
+	// stamps) so that a re-send after a crash is identical to the original.
+	Outstanding []*StockCommand `protobuf:"bytes,5,rep,name=outstanding,proto3" json:"outstanding,omitempty"`
+	// Replies that arrived before the order's state was stored (possible
+	// only while a crashed place is being replayed); applied on place.
+	EarlyReplies  []*StockReply `protobuf:"bytes,6,rep,name=early_replies,json=earlyReplies,proto3" json:"early_replies,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *OrderState) Reset() {
@@ -957,11 +972,25 @@ func (x *OrderState) GetAppliedOffsets() map[string]int64 {
 	return nil
 }
 
+func (x *OrderState) GetOutstanding() []*StockCommand {
+	if x != nil {
+		return x.Outstanding
+	}
+	return nil
+}
+
+func (x *OrderState) GetEarlyReplies() []*StockReply {
+	if x != nil {
+		return x.EarlyReplies
+	}
+	return nil
+}
+
 var File_stockflow_v1_orders_proto protoreflect.FileDescriptor
 
 const file_stockflow_v1_orders_proto_rawDesc = "" +
 	"\n" +
-	"\x19stockflow/v1/orders.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\"\xa2\x03\n" +
+	"\x19stockflow/v1/orders.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\x1a\x18stockflow/v1/stock.proto\"\xa2\x03\n" +
 	"\fOrderCommand\x12\x1d\n" +
 	"\n" +
 	"command_id\x18\x01 \x01(\tR\tcommandId\x12\x19\n" +
@@ -1006,7 +1035,7 @@ const file_stockflow_v1_orders_proto_rawDesc = "" +
 	"\bquantity\x18\x02 \x01(\x03R\bquantity\x12(\n" +
 	"\x10unit_price_minor\x18\x03 \x01(\x03R\x0eunitPriceMinor\x12\x1a\n" +
 	"\bcurrency\x18\x04 \x01(\tR\bcurrency\x12:\n" +
-	"\vallocations\x18\x05 \x03(\v2\x18.stockflow.v1.AllocationR\vallocations\"\xa0\x03\n" +
+	"\vallocations\x18\x05 \x03(\v2\x18.stockflow.v1.AllocationR\vallocations\"\xc5\x03\n" +
 	"\x05Order\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x17\n" +
@@ -1019,18 +1048,21 @@ const file_stockflow_v1_orders_proto_rawDesc = "" +
 	"\aproblem\x18\t \x01(\v2\x15.stockflow.v1.ProblemR\aproblem\x12\x18\n" +
 	"\aversion\x18\n" +
 	" \x01(\x03R\aversion\x12!\n" +
-	"\frequest_hash\x18\v \x01(\tR\vrequestHash\"h\n" +
+	"\frequest_hash\x18\v \x01(\tR\vrequestHash\x12#\n" +
+	"\rcancel_reason\x18\f \x01(\tR\fcancelReason\"h\n" +
 	"\fLineProgress\x12\x1e\n" +
 	"\n" +
 	"candidates\x18\x01 \x03(\tR\n" +
 	"candidates\x12\x1a\n" +
 	"\bawaiting\x18\x02 \x01(\tR\bawaiting\x12\x1c\n" +
-	"\tcontacted\x18\x03 \x03(\tR\tcontacted\"\x99\x02\n" +
+	"\tcontacted\x18\x03 \x03(\tR\tcontacted\"\x96\x03\n" +
 	"\n" +
 	"OrderState\x12)\n" +
 	"\x05order\x18\x01 \x01(\v2\x13.stockflow.v1.OrderR\x05order\x126\n" +
 	"\bprogress\x18\x02 \x03(\v2\x1a.stockflow.v1.LineProgressR\bprogress\x12U\n" +
-	"\x0fapplied_offsets\x18\x04 \x03(\v2,.stockflow.v1.OrderState.AppliedOffsetsEntryR\x0eappliedOffsets\x1aA\n" +
+	"\x0fapplied_offsets\x18\x04 \x03(\v2,.stockflow.v1.OrderState.AppliedOffsetsEntryR\x0eappliedOffsets\x12<\n" +
+	"\voutstanding\x18\x05 \x03(\v2\x1a.stockflow.v1.StockCommandR\voutstanding\x12=\n" +
+	"\rearly_replies\x18\x06 \x03(\v2\x18.stockflow.v1.StockReplyR\fearlyReplies\x1aA\n" +
 	"\x13AppliedOffsetsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01J\x04\b\x03\x10\x04R\bsettling*\xc8\x01\n" +
@@ -1073,6 +1105,8 @@ var file_stockflow_v1_orders_proto_goTypes = []any{
 	(*OrderState)(nil),   // 12: stockflow.v1.OrderState
 	nil,                  // 13: stockflow.v1.OrderState.AppliedOffsetsEntry
 	(*Problem)(nil),      // 14: stockflow.v1.Problem
+	(*StockCommand)(nil), // 15: stockflow.v1.StockCommand
+	(*StockReply)(nil),   // 16: stockflow.v1.StockReply
 }
 var file_stockflow_v1_orders_proto_depIdxs = []int32{
 	2,  // 0: stockflow.v1.OrderCommand.place:type_name -> stockflow.v1.PlaceOrder
@@ -1088,11 +1122,13 @@ var file_stockflow_v1_orders_proto_depIdxs = []int32{
 	10, // 10: stockflow.v1.OrderState.order:type_name -> stockflow.v1.Order
 	11, // 11: stockflow.v1.OrderState.progress:type_name -> stockflow.v1.LineProgress
 	13, // 12: stockflow.v1.OrderState.applied_offsets:type_name -> stockflow.v1.OrderState.AppliedOffsetsEntry
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	15, // 13: stockflow.v1.OrderState.outstanding:type_name -> stockflow.v1.StockCommand
+	16, // 14: stockflow.v1.OrderState.early_replies:type_name -> stockflow.v1.StockReply
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_orders_proto_init() }
@@ -1101,6 +1137,7 @@ func file_stockflow_v1_orders_proto_init() {
 		return
 	}
 	file_stockflow_v1_common_proto_init()
+	file_stockflow_v1_stock_proto_init()
 	file_stockflow_v1_orders_proto_msgTypes[0].OneofWrappers = []any{
 		(*OrderCommand_Place)(nil),
 		(*OrderCommand_Pay)(nil),

@@ -22,7 +22,8 @@ const (
 )
 
 // Outcome answers a command whose caller waits for the result. Topic:
-// outcomes, key correlation_id (the order id for orders). The API tails this
+// outcomes, key correlation_id (the order id for orders, the transfer id for
+// transfers). The API tails this
 // topic; it is short-lived and not a contract for other consumers.
 type Outcome struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -36,6 +37,8 @@ type Outcome struct {
 	//	*Outcome_Product
 	//	*Outcome_Shop
 	//	*Outcome_User
+	//	*Outcome_KeyClaim
+	//	*Outcome_Transfer
 	Result        isOutcome_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -148,6 +151,24 @@ func (x *Outcome) GetUser() *User {
 	return nil
 }
 
+func (x *Outcome) GetKeyClaim() *KeyClaim {
+	if x != nil {
+		if x, ok := x.Result.(*Outcome_KeyClaim); ok {
+			return x.KeyClaim
+		}
+	}
+	return nil
+}
+
+func (x *Outcome) GetTransfer() *Transfer {
+	if x != nil {
+		if x, ok := x.Result.(*Outcome_Transfer); ok {
+			return x.Transfer
+		}
+	}
+	return nil
+}
+
 type isOutcome_Result interface {
 	isOutcome_Result()
 }
@@ -181,6 +202,15 @@ type Outcome_User struct {
 	User *User `protobuf:"bytes,16,opt,name=user,proto3,oneof"`
 }
 
+type Outcome_KeyClaim struct {
+	// An Idempotency-Key claimed (or claimed before by the same request).
+	KeyClaim *KeyClaim `protobuf:"bytes,17,opt,name=key_claim,json=keyClaim,proto3,oneof"`
+}
+
+type Outcome_Transfer struct {
+	Transfer *Transfer `protobuf:"bytes,18,opt,name=transfer,proto3,oneof"`
+}
+
 func (*Outcome_Problem) isOutcome_Result() {}
 
 func (*Outcome_Order) isOutcome_Result() {}
@@ -195,11 +225,15 @@ func (*Outcome_Shop) isOutcome_Result() {}
 
 func (*Outcome_User) isOutcome_Result() {}
 
+func (*Outcome_KeyClaim) isOutcome_Result() {}
+
+func (*Outcome_Transfer) isOutcome_Result() {}
+
 var File_stockflow_v1_outcomes_proto protoreflect.FileDescriptor
 
 const file_stockflow_v1_outcomes_proto_rawDesc = "" +
 	"\n" +
-	"\x1bstockflow/v1/outcomes.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\x1a\x1bstockflow/v1/entities.proto\x1a\x19stockflow/v1/orders.proto\x1a\x18stockflow/v1/stock.proto\x1a\x18stockflow/v1/users.proto\"\x97\x03\n" +
+	"\x1bstockflow/v1/outcomes.proto\x12\fstockflow.v1\x1a\x19stockflow/v1/common.proto\x1a\x1bstockflow/v1/entities.proto\x1a\x1estockflow/v1/idempotency.proto\x1a\x19stockflow/v1/orders.proto\x1a\x18stockflow/v1/stock.proto\x1a\x1cstockflow/v1/transfers.proto\x1a\x18stockflow/v1/users.proto\"\x84\x04\n" +
 	"\aOutcome\x12%\n" +
 	"\x0ecorrelation_id\x18\x01 \x01(\tR\rcorrelationId\x121\n" +
 	"\aproblem\x18\n" +
@@ -210,7 +244,9 @@ const file_stockflow_v1_outcomes_proto_rawDesc = "" +
 	"\twarehouse\x18\r \x01(\v2\x17.stockflow.v1.WarehouseH\x00R\twarehouse\x121\n" +
 	"\aproduct\x18\x0e \x01(\v2\x15.stockflow.v1.ProductH\x00R\aproduct\x12(\n" +
 	"\x04shop\x18\x0f \x01(\v2\x12.stockflow.v1.ShopH\x00R\x04shop\x12(\n" +
-	"\x04user\x18\x10 \x01(\v2\x12.stockflow.v1.UserH\x00R\x04userB\b\n" +
+	"\x04user\x18\x10 \x01(\v2\x12.stockflow.v1.UserH\x00R\x04user\x125\n" +
+	"\tkey_claim\x18\x11 \x01(\v2\x16.stockflow.v1.KeyClaimH\x00R\bkeyClaim\x124\n" +
+	"\btransfer\x18\x12 \x01(\v2\x16.stockflow.v1.TransferH\x00R\btransferB\b\n" +
 	"\x06resultB4Z2github.com/stockflow/stockflow/schemas/stockflowv1b\x06proto3"
 
 var (
@@ -235,6 +271,8 @@ var file_stockflow_v1_outcomes_proto_goTypes = []any{
 	(*Product)(nil),    // 5: stockflow.v1.Product
 	(*Shop)(nil),       // 6: stockflow.v1.Shop
 	(*User)(nil),       // 7: stockflow.v1.User
+	(*KeyClaim)(nil),   // 8: stockflow.v1.KeyClaim
+	(*Transfer)(nil),   // 9: stockflow.v1.Transfer
 }
 var file_stockflow_v1_outcomes_proto_depIdxs = []int32{
 	1, // 0: stockflow.v1.Outcome.problem:type_name -> stockflow.v1.Problem
@@ -244,11 +282,13 @@ var file_stockflow_v1_outcomes_proto_depIdxs = []int32{
 	5, // 4: stockflow.v1.Outcome.product:type_name -> stockflow.v1.Product
 	6, // 5: stockflow.v1.Outcome.shop:type_name -> stockflow.v1.Shop
 	7, // 6: stockflow.v1.Outcome.user:type_name -> stockflow.v1.User
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	8, // 7: stockflow.v1.Outcome.key_claim:type_name -> stockflow.v1.KeyClaim
+	9, // 8: stockflow.v1.Outcome.transfer:type_name -> stockflow.v1.Transfer
+	9, // [9:9] is the sub-list for method output_type
+	9, // [9:9] is the sub-list for method input_type
+	9, // [9:9] is the sub-list for extension type_name
+	9, // [9:9] is the sub-list for extension extendee
+	0, // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_outcomes_proto_init() }
@@ -258,8 +298,10 @@ func file_stockflow_v1_outcomes_proto_init() {
 	}
 	file_stockflow_v1_common_proto_init()
 	file_stockflow_v1_entities_proto_init()
+	file_stockflow_v1_idempotency_proto_init()
 	file_stockflow_v1_orders_proto_init()
 	file_stockflow_v1_stock_proto_init()
+	file_stockflow_v1_transfers_proto_init()
 	file_stockflow_v1_users_proto_init()
 	file_stockflow_v1_outcomes_proto_msgTypes[0].OneofWrappers = []any{
 		(*Outcome_Problem)(nil),
@@ -269,6 +311,8 @@ func file_stockflow_v1_outcomes_proto_init() {
 		(*Outcome_Product)(nil),
 		(*Outcome_Shop)(nil),
 		(*Outcome_User)(nil),
+		(*Outcome_KeyClaim)(nil),
+		(*Outcome_Transfer)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{

@@ -77,6 +77,68 @@ func (AdjustKind) EnumDescriptor() ([]byte, []int) {
 	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{0}
 }
 
+// StockCommandKind names the kind of a stock command.
+type StockCommandKind int32
+
+const (
+	StockCommandKind_STOCK_COMMAND_KIND_UNSPECIFIED  StockCommandKind = 0
+	StockCommandKind_STOCK_COMMAND_KIND_RESERVE      StockCommandKind = 1
+	StockCommandKind_STOCK_COMMAND_KIND_RELEASE      StockCommandKind = 2
+	StockCommandKind_STOCK_COMMAND_KIND_COMMIT       StockCommandKind = 3
+	StockCommandKind_STOCK_COMMAND_KIND_ADJUST       StockCommandKind = 4
+	StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_OUT StockCommandKind = 5
+	StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_IN  StockCommandKind = 6
+)
+
+// Enum value maps for StockCommandKind.
+var (
+	StockCommandKind_name = map[int32]string{
+		0: "STOCK_COMMAND_KIND_UNSPECIFIED",
+		1: "STOCK_COMMAND_KIND_RESERVE",
+		2: "STOCK_COMMAND_KIND_RELEASE",
+		3: "STOCK_COMMAND_KIND_COMMIT",
+		4: "STOCK_COMMAND_KIND_ADJUST",
+		5: "STOCK_COMMAND_KIND_TRANSFER_OUT",
+		6: "STOCK_COMMAND_KIND_TRANSFER_IN",
+	}
+	StockCommandKind_value = map[string]int32{
+		"STOCK_COMMAND_KIND_UNSPECIFIED":  0,
+		"STOCK_COMMAND_KIND_RESERVE":      1,
+		"STOCK_COMMAND_KIND_RELEASE":      2,
+		"STOCK_COMMAND_KIND_COMMIT":       3,
+		"STOCK_COMMAND_KIND_ADJUST":       4,
+		"STOCK_COMMAND_KIND_TRANSFER_OUT": 5,
+		"STOCK_COMMAND_KIND_TRANSFER_IN":  6,
+	}
+)
+
+func (x StockCommandKind) Enum() *StockCommandKind {
+	p := new(StockCommandKind)
+	*p = x
+	return p
+}
+
+func (x StockCommandKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StockCommandKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_stockflow_v1_stock_proto_enumTypes[1].Descriptor()
+}
+
+func (StockCommandKind) Type() protoreflect.EnumType {
+	return &file_stockflow_v1_stock_proto_enumTypes[1]
+}
+
+func (x StockCommandKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StockCommandKind.Descriptor instead.
+func (StockCommandKind) EnumDescriptor() ([]byte, []int) {
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{1}
+}
+
 // ReplyStatus is the stock processor's verdict on a reserve, release or commit.
 type ReplyStatus int32
 
@@ -121,11 +183,11 @@ func (x ReplyStatus) String() string {
 }
 
 func (ReplyStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_stockflow_v1_stock_proto_enumTypes[1].Descriptor()
+	return file_stockflow_v1_stock_proto_enumTypes[2].Descriptor()
 }
 
 func (ReplyStatus) Type() protoreflect.EnumType {
-	return &file_stockflow_v1_stock_proto_enumTypes[1]
+	return &file_stockflow_v1_stock_proto_enumTypes[2]
 }
 
 func (x ReplyStatus) Number() protoreflect.EnumNumber {
@@ -134,7 +196,7 @@ func (x ReplyStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ReplyStatus.Descriptor instead.
 func (ReplyStatus) EnumDescriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{1}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{2}
 }
 
 // MovementKind names a stock movement.
@@ -183,11 +245,11 @@ func (x MovementKind) String() string {
 }
 
 func (MovementKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_stockflow_v1_stock_proto_enumTypes[2].Descriptor()
+	return file_stockflow_v1_stock_proto_enumTypes[3].Descriptor()
 }
 
 func (MovementKind) Type() protoreflect.EnumType {
-	return &file_stockflow_v1_stock_proto_enumTypes[2]
+	return &file_stockflow_v1_stock_proto_enumTypes[3]
 }
 
 func (x MovementKind) Number() protoreflect.EnumNumber {
@@ -196,7 +258,7 @@ func (x MovementKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use MovementKind.Descriptor instead.
 func (MovementKind) EnumDescriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{2}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{3}
 }
 
 // StockAlertKind names a stock-level event.
@@ -239,11 +301,11 @@ func (x StockAlertKind) String() string {
 }
 
 func (StockAlertKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_stockflow_v1_stock_proto_enumTypes[3].Descriptor()
+	return file_stockflow_v1_stock_proto_enumTypes[4].Descriptor()
 }
 
 func (StockAlertKind) Type() protoreflect.EnumType {
-	return &file_stockflow_v1_stock_proto_enumTypes[3]
+	return &file_stockflow_v1_stock_proto_enumTypes[4]
 }
 
 func (x StockAlertKind) Number() protoreflect.EnumNumber {
@@ -252,7 +314,7 @@ func (x StockAlertKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use StockAlertKind.Descriptor instead.
 func (StockAlertKind) EnumDescriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{3}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{4}
 }
 
 // StockCommand changes one stock level. Topic: stock-commands, key
@@ -833,24 +895,33 @@ func (x *Adjust) GetExpectedOnHand() int64 {
 	return 0
 }
 
-// StockLevel is the state of one product@warehouse: the stock table's value.
+// StockLevel is the state of one product@warehouse: the stock table's
+// value. Its size does not depend on how many orders hold stock here: what
+// each order holds is kept by the order saga, which sends the quantity with
+// every release and commit.
 type StockLevel struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	ProductId   string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
 	WarehouseId string                 `protobuf:"bytes,2,opt,name=warehouse_id,json=warehouseId,proto3" json:"warehouse_id,omitempty"`
 	OnHand      int64                  `protobuf:"varint,3,opt,name=on_hand,json=onHand,proto3" json:"on_hand,omitempty"`
 	Reserved    int64                  `protobuf:"varint,4,opt,name=reserved,proto3" json:"reserved,omitempty"`
-	// Open holds by order id.
-	Holds map[string]int64 `protobuf:"bytes,5,rep,name=holds,proto3" json:"holds,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
-	// Recently applied command ids and closed order ids, newest last (bounded).
+	// Recently applied adjustment command ids, newest last (bounded).
 	Recent []string `protobuf:"bytes,6,rep,name=recent,proto3" json:"recent,omitempty"`
 	// Incremented on every change; movement ids are derived from it.
 	Version         int64 `protobuf:"varint,7,opt,name=version,proto3" json:"version,omitempty"`
 	UpdatedAtUnixMs int64 `protobuf:"varint,8,opt,name=updated_at_unix_ms,json=updatedAtUnixMs,proto3" json:"updated_at_unix_ms,omitempty"`
 	// Offset of the last stock-commands message applied to this key. A
 	// message at or below it is a replay after a crash and is not applied
-	// again; its reply is repeated from the current state.
+	// again (its effects are already in this value and its changes were
+	// relayed from the changelog).
 	AppliedOffset int64 `protobuf:"varint,9,opt,name=applied_offset,json=appliedOffset,proto3" json:"applied_offset,omitempty"`
+	// Highest saga stamp applied per source ("<topic>/<partition>" of the
+	// saga input that sent the command): a command stamped at or below it is
+	// a re-send of one already applied. One entry per saga input partition.
+	Sources map[string]int64 `protobuf:"bytes,10,rep,name=sources,proto3" json:"sources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	// What the write that stored this value did, for the relay that derives
+	// replies, movements and alerts from the stock changelog.
+	Changes       []*StockChange `protobuf:"bytes,11,rep,name=changes,proto3" json:"changes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -913,13 +984,6 @@ func (x *StockLevel) GetReserved() int64 {
 	return 0
 }
 
-func (x *StockLevel) GetHolds() map[string]int64 {
-	if x != nil {
-		return x.Holds
-	}
-	return nil
-}
-
 func (x *StockLevel) GetRecent() []string {
 	if x != nil {
 		return x.Recent
@@ -948,6 +1012,84 @@ func (x *StockLevel) GetAppliedOffset() int64 {
 	return 0
 }
 
+func (x *StockLevel) GetSources() map[string]int64 {
+	if x != nil {
+		return x.Sources
+	}
+	return nil
+}
+
+func (x *StockLevel) GetChanges() []*StockChange {
+	if x != nil {
+		return x.Changes
+	}
+	return nil
+}
+
+// StockChange is one applied command as the relay publishes it.
+type StockChange struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The answer to the saga that sent the command (empty for adjustments).
+	Reply *StockReply `protobuf:"bytes,1,opt,name=reply,proto3" json:"reply,omitempty"`
+	// The movement, when on_hand or reserved changed.
+	Movement *StockMovement `protobuf:"bytes,2,opt,name=movement,proto3" json:"movement,omitempty"`
+	// The stock-level alert the change raised, if any.
+	Alert         *StockAlert `protobuf:"bytes,3,opt,name=alert,proto3" json:"alert,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StockChange) Reset() {
+	*x = StockChange{}
+	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StockChange) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StockChange) ProtoMessage() {}
+
+func (x *StockChange) ProtoReflect() protoreflect.Message {
+	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StockChange.ProtoReflect.Descriptor instead.
+func (*StockChange) Descriptor() ([]byte, []int) {
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *StockChange) GetReply() *StockReply {
+	if x != nil {
+		return x.Reply
+	}
+	return nil
+}
+
+func (x *StockChange) GetMovement() *StockMovement {
+	if x != nil {
+		return x.Movement
+	}
+	return nil
+}
+
+func (x *StockChange) GetAlert() *StockAlert {
+	if x != nil {
+		return x.Alert
+	}
+	return nil
+}
+
 // StockReply tells the orders saga what a stock command did. Topic:
 // stock-replies, key order_id.
 type StockReply struct {
@@ -957,10 +1099,9 @@ type StockReply struct {
 	ProductId   string                 `protobuf:"bytes,3,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
 	WarehouseId string                 `protobuf:"bytes,4,opt,name=warehouse_id,json=warehouseId,proto3" json:"warehouse_id,omitempty"`
 	Status      ReplyStatus            `protobuf:"varint,5,opt,name=status,proto3,enum=stockflow.v1.ReplyStatus" json:"status,omitempty"`
-	// Which command this answers: "reserve", "release", "commit",
-	// "transfer_out" or "transfer_in".
-	Command   string `protobuf:"bytes,6,opt,name=command,proto3" json:"command,omitempty"`
-	Requested int64  `protobuf:"varint,7,opt,name=requested,proto3" json:"requested,omitempty"`
+	// Which kind of command this answers.
+	Kind      StockCommandKind `protobuf:"varint,11,opt,name=kind,proto3,enum=stockflow.v1.StockCommandKind" json:"kind,omitempty"`
+	Requested int64            `protobuf:"varint,7,opt,name=requested,proto3" json:"requested,omitempty"`
 	// Quantity held (reserve), released or committed.
 	Quantity int64 `protobuf:"varint,8,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	// available after the command, for diagnostics.
@@ -974,7 +1115,7 @@ type StockReply struct {
 
 func (x *StockReply) Reset() {
 	*x = StockReply{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -986,7 +1127,7 @@ func (x *StockReply) String() string {
 func (*StockReply) ProtoMessage() {}
 
 func (x *StockReply) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -999,7 +1140,7 @@ func (x *StockReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockReply.ProtoReflect.Descriptor instead.
 func (*StockReply) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{8}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *StockReply) GetCommandId() string {
@@ -1037,11 +1178,11 @@ func (x *StockReply) GetStatus() ReplyStatus {
 	return ReplyStatus_REPLY_STATUS_UNSPECIFIED
 }
 
-func (x *StockReply) GetCommand() string {
+func (x *StockReply) GetKind() StockCommandKind {
 	if x != nil {
-		return x.Command
+		return x.Kind
 	}
-	return ""
+	return StockCommandKind_STOCK_COMMAND_KIND_UNSPECIFIED
 }
 
 func (x *StockReply) GetRequested() int64 {
@@ -1101,7 +1242,7 @@ type StockMovement struct {
 
 func (x *StockMovement) Reset() {
 	*x = StockMovement{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[9]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1113,7 +1254,7 @@ func (x *StockMovement) String() string {
 func (*StockMovement) ProtoMessage() {}
 
 func (x *StockMovement) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[9]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1126,7 +1267,7 @@ func (x *StockMovement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockMovement.ProtoReflect.Descriptor instead.
 func (*StockMovement) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{9}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *StockMovement) GetMovementId() string {
@@ -1253,7 +1394,7 @@ type StockAlert struct {
 
 func (x *StockAlert) Reset() {
 	*x = StockAlert{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[10]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1265,7 +1406,7 @@ func (x *StockAlert) String() string {
 func (*StockAlert) ProtoMessage() {}
 
 func (x *StockAlert) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[10]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1278,7 +1419,7 @@ func (x *StockAlert) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockAlert.ProtoReflect.Descriptor instead.
 func (*StockAlert) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{10}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *StockAlert) GetAlertId() string {
@@ -1387,23 +1528,28 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x1c\n" +
 	"\treference\x18\x04 \x01(\tR\treference\x12-\n" +
 	"\x10expected_on_hand\x18\x05 \x01(\x03H\x00R\x0eexpectedOnHand\x88\x01\x01B\x13\n" +
-	"\x11_expected_on_hand\"\xfe\x02\n" +
+	"\x11_expected_on_hand\"\xc8\x03\n" +
 	"\n" +
 	"StockLevel\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12!\n" +
 	"\fwarehouse_id\x18\x02 \x01(\tR\vwarehouseId\x12\x17\n" +
 	"\aon_hand\x18\x03 \x01(\x03R\x06onHand\x12\x1a\n" +
-	"\breserved\x18\x04 \x01(\x03R\breserved\x129\n" +
-	"\x05holds\x18\x05 \x03(\v2#.stockflow.v1.StockLevel.HoldsEntryR\x05holds\x12\x16\n" +
+	"\breserved\x18\x04 \x01(\x03R\breserved\x12\x16\n" +
 	"\x06recent\x18\x06 \x03(\tR\x06recent\x12\x18\n" +
 	"\aversion\x18\a \x01(\x03R\aversion\x12+\n" +
 	"\x12updated_at_unix_ms\x18\b \x01(\x03R\x0fupdatedAtUnixMs\x12%\n" +
-	"\x0eapplied_offset\x18\t \x01(\x03R\rappliedOffset\x1a8\n" +
-	"\n" +
-	"HoldsEntry\x12\x10\n" +
+	"\x0eapplied_offset\x18\t \x01(\x03R\rappliedOffset\x12?\n" +
+	"\asources\x18\n" +
+	" \x03(\v2%.stockflow.v1.StockLevel.SourcesEntryR\asources\x123\n" +
+	"\achanges\x18\v \x03(\v2\x19.stockflow.v1.StockChangeR\achanges\x1a:\n" +
+	"\fSourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\"\xce\x02\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01J\x04\b\x05\x10\x06R\x05holds\"\xa6\x01\n" +
+	"\vStockChange\x12.\n" +
+	"\x05reply\x18\x01 \x01(\v2\x18.stockflow.v1.StockReplyR\x05reply\x127\n" +
+	"\bmovement\x18\x02 \x01(\v2\x1b.stockflow.v1.StockMovementR\bmovement\x12.\n" +
+	"\x05alert\x18\x03 \x01(\v2\x18.stockflow.v1.StockAlertR\x05alert\"\xf7\x02\n" +
 	"\n" +
 	"StockReply\x12\x1d\n" +
 	"\n" +
@@ -1412,14 +1558,14 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\n" +
 	"product_id\x18\x03 \x01(\tR\tproductId\x12!\n" +
 	"\fwarehouse_id\x18\x04 \x01(\tR\vwarehouseId\x121\n" +
-	"\x06status\x18\x05 \x01(\x0e2\x19.stockflow.v1.ReplyStatusR\x06status\x12\x18\n" +
-	"\acommand\x18\x06 \x01(\tR\acommand\x12\x1c\n" +
+	"\x06status\x18\x05 \x01(\x0e2\x19.stockflow.v1.ReplyStatusR\x06status\x122\n" +
+	"\x04kind\x18\v \x01(\x0e2\x1e.stockflow.v1.StockCommandKindR\x04kind\x12\x1c\n" +
 	"\trequested\x18\a \x01(\x03R\trequested\x12\x1a\n" +
 	"\bquantity\x18\b \x01(\x03R\bquantity\x12\x1c\n" +
 	"\tavailable\x18\t \x01(\x03R\tavailable\x12\x1f\n" +
 	"\vtransfer_id\x18\n" +
 	" \x01(\tR\n" +
-	"transferId\"\x9e\x04\n" +
+	"transferIdJ\x04\b\x06\x10\aR\acommand\"\x9e\x04\n" +
 	"\rStockMovement\x12\x1f\n" +
 	"\vmovement_id\x18\x01 \x01(\tR\n" +
 	"movementId\x12\x1d\n" +
@@ -1460,7 +1606,15 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x17ADJUST_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13ADJUST_KIND_RECEIVE\x10\x01\x12\x15\n" +
 	"\x11ADJUST_KIND_COUNT\x10\x02\x12\x17\n" +
-	"\x13ADJUST_KIND_CORRECT\x10\x03*\x92\x01\n" +
+	"\x13ADJUST_KIND_CORRECT\x10\x03*\xfd\x01\n" +
+	"\x10StockCommandKind\x12\"\n" +
+	"\x1eSTOCK_COMMAND_KIND_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aSTOCK_COMMAND_KIND_RESERVE\x10\x01\x12\x1e\n" +
+	"\x1aSTOCK_COMMAND_KIND_RELEASE\x10\x02\x12\x1d\n" +
+	"\x19STOCK_COMMAND_KIND_COMMIT\x10\x03\x12\x1d\n" +
+	"\x19STOCK_COMMAND_KIND_ADJUST\x10\x04\x12#\n" +
+	"\x1fSTOCK_COMMAND_KIND_TRANSFER_OUT\x10\x05\x12\"\n" +
+	"\x1eSTOCK_COMMAND_KIND_TRANSFER_IN\x10\x06*\x92\x01\n" +
 	"\vReplyStatus\x12\x1c\n" +
 	"\x18REPLY_STATUS_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fREPLY_STATUS_OK\x10\x01\x12\x1d\n" +
@@ -1493,44 +1647,51 @@ func file_stockflow_v1_stock_proto_rawDescGZIP() []byte {
 	return file_stockflow_v1_stock_proto_rawDescData
 }
 
-var file_stockflow_v1_stock_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_stockflow_v1_stock_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_stockflow_v1_stock_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_stockflow_v1_stock_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_stockflow_v1_stock_proto_goTypes = []any{
 	(AdjustKind)(0),       // 0: stockflow.v1.AdjustKind
-	(ReplyStatus)(0),      // 1: stockflow.v1.ReplyStatus
-	(MovementKind)(0),     // 2: stockflow.v1.MovementKind
-	(StockAlertKind)(0),   // 3: stockflow.v1.StockAlertKind
-	(*StockCommand)(nil),  // 4: stockflow.v1.StockCommand
-	(*Reserve)(nil),       // 5: stockflow.v1.Reserve
-	(*Release)(nil),       // 6: stockflow.v1.Release
-	(*Commit)(nil),        // 7: stockflow.v1.Commit
-	(*TransferOut)(nil),   // 8: stockflow.v1.TransferOut
-	(*TransferIn)(nil),    // 9: stockflow.v1.TransferIn
-	(*Adjust)(nil),        // 10: stockflow.v1.Adjust
-	(*StockLevel)(nil),    // 11: stockflow.v1.StockLevel
-	(*StockReply)(nil),    // 12: stockflow.v1.StockReply
-	(*StockMovement)(nil), // 13: stockflow.v1.StockMovement
-	(*StockAlert)(nil),    // 14: stockflow.v1.StockAlert
-	nil,                   // 15: stockflow.v1.StockLevel.HoldsEntry
+	(StockCommandKind)(0), // 1: stockflow.v1.StockCommandKind
+	(ReplyStatus)(0),      // 2: stockflow.v1.ReplyStatus
+	(MovementKind)(0),     // 3: stockflow.v1.MovementKind
+	(StockAlertKind)(0),   // 4: stockflow.v1.StockAlertKind
+	(*StockCommand)(nil),  // 5: stockflow.v1.StockCommand
+	(*Reserve)(nil),       // 6: stockflow.v1.Reserve
+	(*Release)(nil),       // 7: stockflow.v1.Release
+	(*Commit)(nil),        // 8: stockflow.v1.Commit
+	(*TransferOut)(nil),   // 9: stockflow.v1.TransferOut
+	(*TransferIn)(nil),    // 10: stockflow.v1.TransferIn
+	(*Adjust)(nil),        // 11: stockflow.v1.Adjust
+	(*StockLevel)(nil),    // 12: stockflow.v1.StockLevel
+	(*StockChange)(nil),   // 13: stockflow.v1.StockChange
+	(*StockReply)(nil),    // 14: stockflow.v1.StockReply
+	(*StockMovement)(nil), // 15: stockflow.v1.StockMovement
+	(*StockAlert)(nil),    // 16: stockflow.v1.StockAlert
+	nil,                   // 17: stockflow.v1.StockLevel.SourcesEntry
 }
 var file_stockflow_v1_stock_proto_depIdxs = []int32{
-	5,  // 0: stockflow.v1.StockCommand.reserve:type_name -> stockflow.v1.Reserve
-	6,  // 1: stockflow.v1.StockCommand.release:type_name -> stockflow.v1.Release
-	7,  // 2: stockflow.v1.StockCommand.commit:type_name -> stockflow.v1.Commit
-	10, // 3: stockflow.v1.StockCommand.adjust:type_name -> stockflow.v1.Adjust
-	8,  // 4: stockflow.v1.StockCommand.transfer_out:type_name -> stockflow.v1.TransferOut
-	9,  // 5: stockflow.v1.StockCommand.transfer_in:type_name -> stockflow.v1.TransferIn
+	6,  // 0: stockflow.v1.StockCommand.reserve:type_name -> stockflow.v1.Reserve
+	7,  // 1: stockflow.v1.StockCommand.release:type_name -> stockflow.v1.Release
+	8,  // 2: stockflow.v1.StockCommand.commit:type_name -> stockflow.v1.Commit
+	11, // 3: stockflow.v1.StockCommand.adjust:type_name -> stockflow.v1.Adjust
+	9,  // 4: stockflow.v1.StockCommand.transfer_out:type_name -> stockflow.v1.TransferOut
+	10, // 5: stockflow.v1.StockCommand.transfer_in:type_name -> stockflow.v1.TransferIn
 	0,  // 6: stockflow.v1.Adjust.kind:type_name -> stockflow.v1.AdjustKind
-	15, // 7: stockflow.v1.StockLevel.holds:type_name -> stockflow.v1.StockLevel.HoldsEntry
-	1,  // 8: stockflow.v1.StockReply.status:type_name -> stockflow.v1.ReplyStatus
-	2,  // 9: stockflow.v1.StockMovement.kind:type_name -> stockflow.v1.MovementKind
-	0,  // 10: stockflow.v1.StockMovement.adjust_kind:type_name -> stockflow.v1.AdjustKind
-	3,  // 11: stockflow.v1.StockAlert.kind:type_name -> stockflow.v1.StockAlertKind
-	12, // [12:12] is the sub-list for method output_type
-	12, // [12:12] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	17, // 7: stockflow.v1.StockLevel.sources:type_name -> stockflow.v1.StockLevel.SourcesEntry
+	13, // 8: stockflow.v1.StockLevel.changes:type_name -> stockflow.v1.StockChange
+	14, // 9: stockflow.v1.StockChange.reply:type_name -> stockflow.v1.StockReply
+	15, // 10: stockflow.v1.StockChange.movement:type_name -> stockflow.v1.StockMovement
+	16, // 11: stockflow.v1.StockChange.alert:type_name -> stockflow.v1.StockAlert
+	2,  // 12: stockflow.v1.StockReply.status:type_name -> stockflow.v1.ReplyStatus
+	1,  // 13: stockflow.v1.StockReply.kind:type_name -> stockflow.v1.StockCommandKind
+	3,  // 14: stockflow.v1.StockMovement.kind:type_name -> stockflow.v1.MovementKind
+	0,  // 15: stockflow.v1.StockMovement.adjust_kind:type_name -> stockflow.v1.AdjustKind
+	4,  // 16: stockflow.v1.StockAlert.kind:type_name -> stockflow.v1.StockAlertKind
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_stock_proto_init() }
@@ -1552,8 +1713,8 @@ func file_stockflow_v1_stock_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_stockflow_v1_stock_proto_rawDesc), len(file_stockflow_v1_stock_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   12,
+			NumEnums:      5,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

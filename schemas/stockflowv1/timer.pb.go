@@ -21,16 +21,16 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// TimerCommand schedules a deadline or fires a second. Topic:
-// timer-commands, key "<due Unix second>.<shard>" (shard = FNV-1a of the
-// order id mod 16), so each second's deadlines live under 16 keys and
-// firing a second touches only that second's deadlines.
+// TimerCommand schedules, fires or cancels one order's deadline. Topic:
+// timer-commands, key: the order id, so each order's deadline is one small
+// value in the timer table and scheduling costs one small write.
 type TimerCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Types that are valid to be assigned to Kind:
 	//
 	//	*TimerCommand_Schedule
-	//	*TimerCommand_Tick
+	//	*TimerCommand_Fired
+	//	*TimerCommand_Cancel
 	Kind          isTimerCommand_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -82,10 +82,19 @@ func (x *TimerCommand) GetSchedule() *ScheduleExpiry {
 	return nil
 }
 
-func (x *TimerCommand) GetTick() *Tick {
+func (x *TimerCommand) GetFired() *FiredExpiry {
 	if x != nil {
-		if x, ok := x.Kind.(*TimerCommand_Tick); ok {
-			return x.Tick
+		if x, ok := x.Kind.(*TimerCommand_Fired); ok {
+			return x.Fired
+		}
+	}
+	return nil
+}
+
+func (x *TimerCommand) GetCancel() *CancelExpiry {
+	if x != nil {
+		if x, ok := x.Kind.(*TimerCommand_Cancel); ok {
+			return x.Cancel
 		}
 	}
 	return nil
@@ -99,13 +108,19 @@ type TimerCommand_Schedule struct {
 	Schedule *ScheduleExpiry `protobuf:"bytes,10,opt,name=schedule,proto3,oneof"`
 }
 
-type TimerCommand_Tick struct {
-	Tick *Tick `protobuf:"bytes,11,opt,name=tick,proto3,oneof"`
+type TimerCommand_Fired struct {
+	Fired *FiredExpiry `protobuf:"bytes,12,opt,name=fired,proto3,oneof"`
+}
+
+type TimerCommand_Cancel struct {
+	Cancel *CancelExpiry `protobuf:"bytes,13,opt,name=cancel,proto3,oneof"`
 }
 
 func (*TimerCommand_Schedule) isTimerCommand_Kind() {}
 
-func (*TimerCommand_Tick) isTimerCommand_Kind() {}
+func (*TimerCommand_Fired) isTimerCommand_Kind() {}
+
+func (*TimerCommand_Cancel) isTimerCommand_Kind() {}
 
 // ScheduleExpiry asks for ExpireOrder to be sent for the order once due.
 type ScheduleExpiry struct {
@@ -160,27 +175,32 @@ func (x *ScheduleExpiry) GetDueUnixMs() int64 {
 	return 0
 }
 
-// Tick says the bucket's second has passed: fire its deadlines.
-type Tick struct {
+// FiredExpiry says a scheduler has sent ExpireOrder for the order's
+// deadline: due_unix_ms is the deadline, or the later time it was first
+// fired at. The timer deletes the order's deadline if it is due by then
+// (a deadline moved later survives).
+type FiredExpiry struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrderId       string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	DueUnixMs     int64                  `protobuf:"varint,2,opt,name=due_unix_ms,json=dueUnixMs,proto3" json:"due_unix_ms,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *Tick) Reset() {
-	*x = Tick{}
+func (x *FiredExpiry) Reset() {
+	*x = FiredExpiry{}
 	mi := &file_stockflow_v1_timer_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *Tick) String() string {
+func (x *FiredExpiry) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*Tick) ProtoMessage() {}
+func (*FiredExpiry) ProtoMessage() {}
 
-func (x *Tick) ProtoReflect() protoreflect.Message {
+func (x *FiredExpiry) ProtoReflect() protoreflect.Message {
 	mi := &file_stockflow_v1_timer_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -192,34 +212,48 @@ func (x *Tick) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use Tick.ProtoReflect.Descriptor instead.
-func (*Tick) Descriptor() ([]byte, []int) {
+// Deprecated: Use FiredExpiry.ProtoReflect.Descriptor instead.
+func (*FiredExpiry) Descriptor() ([]byte, []int) {
 	return file_stockflow_v1_timer_proto_rawDescGZIP(), []int{2}
 }
 
-// TimerBucket is the timer table's value: one second's pending deadlines.
-// A fired bucket is deleted.
-type TimerBucket struct {
+func (x *FiredExpiry) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *FiredExpiry) GetDueUnixMs() int64 {
+	if x != nil {
+		return x.DueUnixMs
+	}
+	return 0
+}
+
+// CancelExpiry deletes the order's deadline (the order was paid or
+// cancelled, so expiring it would change nothing).
+type CancelExpiry struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Pending       []*ScheduleExpiry      `protobuf:"bytes,1,rep,name=pending,proto3" json:"pending,omitempty"`
+	OrderId       string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *TimerBucket) Reset() {
-	*x = TimerBucket{}
+func (x *CancelExpiry) Reset() {
+	*x = CancelExpiry{}
 	mi := &file_stockflow_v1_timer_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *TimerBucket) String() string {
+func (x *CancelExpiry) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*TimerBucket) ProtoMessage() {}
+func (*CancelExpiry) ProtoMessage() {}
 
-func (x *TimerBucket) ProtoReflect() protoreflect.Message {
+func (x *CancelExpiry) ProtoReflect() protoreflect.Message {
 	mi := &file_stockflow_v1_timer_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -231,34 +265,94 @@ func (x *TimerBucket) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use TimerBucket.ProtoReflect.Descriptor instead.
-func (*TimerBucket) Descriptor() ([]byte, []int) {
+// Deprecated: Use CancelExpiry.ProtoReflect.Descriptor instead.
+func (*CancelExpiry) Descriptor() ([]byte, []int) {
 	return file_stockflow_v1_timer_proto_rawDescGZIP(), []int{3}
 }
 
-func (x *TimerBucket) GetPending() []*ScheduleExpiry {
+func (x *CancelExpiry) GetOrderId() string {
 	if x != nil {
-		return x.Pending
+		return x.OrderId
 	}
-	return nil
+	return ""
+}
+
+// TimerDeadline is the timer table's value, keyed by order id: the order's
+// pending deadline. A fired or cancelled deadline is deleted.
+type TimerDeadline struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrderId       string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	DueUnixMs     int64                  `protobuf:"varint,2,opt,name=due_unix_ms,json=dueUnixMs,proto3" json:"due_unix_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TimerDeadline) Reset() {
+	*x = TimerDeadline{}
+	mi := &file_stockflow_v1_timer_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TimerDeadline) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TimerDeadline) ProtoMessage() {}
+
+func (x *TimerDeadline) ProtoReflect() protoreflect.Message {
+	mi := &file_stockflow_v1_timer_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TimerDeadline.ProtoReflect.Descriptor instead.
+func (*TimerDeadline) Descriptor() ([]byte, []int) {
+	return file_stockflow_v1_timer_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *TimerDeadline) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *TimerDeadline) GetDueUnixMs() int64 {
+	if x != nil {
+		return x.DueUnixMs
+	}
+	return 0
 }
 
 var File_stockflow_v1_timer_proto protoreflect.FileDescriptor
 
 const file_stockflow_v1_timer_proto_rawDesc = "" +
 	"\n" +
-	"\x18stockflow/v1/timer.proto\x12\fstockflow.v1\"|\n" +
+	"\x18stockflow/v1/timer.proto\x12\fstockflow.v1\"\xc7\x01\n" +
 	"\fTimerCommand\x12:\n" +
 	"\bschedule\x18\n" +
-	" \x01(\v2\x1c.stockflow.v1.ScheduleExpiryH\x00R\bschedule\x12(\n" +
-	"\x04tick\x18\v \x01(\v2\x12.stockflow.v1.TickH\x00R\x04tickB\x06\n" +
-	"\x04kind\"K\n" +
+	" \x01(\v2\x1c.stockflow.v1.ScheduleExpiryH\x00R\bschedule\x121\n" +
+	"\x05fired\x18\f \x01(\v2\x19.stockflow.v1.FiredExpiryH\x00R\x05fired\x124\n" +
+	"\x06cancel\x18\r \x01(\v2\x1a.stockflow.v1.CancelExpiryH\x00R\x06cancelB\x06\n" +
+	"\x04kindJ\x04\b\v\x10\fR\x04tick\"K\n" +
 	"\x0eScheduleExpiry\x12\x19\n" +
 	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1e\n" +
-	"\vdue_unix_ms\x18\x02 \x01(\x03R\tdueUnixMs\"\x06\n" +
-	"\x04Tick\"E\n" +
-	"\vTimerBucket\x126\n" +
-	"\apending\x18\x01 \x03(\v2\x1c.stockflow.v1.ScheduleExpiryR\apendingB4Z2github.com/stockflow/stockflow/schemas/stockflowv1b\x06proto3"
+	"\vdue_unix_ms\x18\x02 \x01(\x03R\tdueUnixMs\"H\n" +
+	"\vFiredExpiry\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1e\n" +
+	"\vdue_unix_ms\x18\x02 \x01(\x03R\tdueUnixMs\")\n" +
+	"\fCancelExpiry\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\"J\n" +
+	"\rTimerDeadline\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12\x1e\n" +
+	"\vdue_unix_ms\x18\x02 \x01(\x03R\tdueUnixMsB4Z2github.com/stockflow/stockflow/schemas/stockflowv1b\x06proto3"
 
 var (
 	file_stockflow_v1_timer_proto_rawDescOnce sync.Once
@@ -272,17 +366,18 @@ func file_stockflow_v1_timer_proto_rawDescGZIP() []byte {
 	return file_stockflow_v1_timer_proto_rawDescData
 }
 
-var file_stockflow_v1_timer_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_stockflow_v1_timer_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_stockflow_v1_timer_proto_goTypes = []any{
 	(*TimerCommand)(nil),   // 0: stockflow.v1.TimerCommand
 	(*ScheduleExpiry)(nil), // 1: stockflow.v1.ScheduleExpiry
-	(*Tick)(nil),           // 2: stockflow.v1.Tick
-	(*TimerBucket)(nil),    // 3: stockflow.v1.TimerBucket
+	(*FiredExpiry)(nil),    // 2: stockflow.v1.FiredExpiry
+	(*CancelExpiry)(nil),   // 3: stockflow.v1.CancelExpiry
+	(*TimerDeadline)(nil),  // 4: stockflow.v1.TimerDeadline
 }
 var file_stockflow_v1_timer_proto_depIdxs = []int32{
 	1, // 0: stockflow.v1.TimerCommand.schedule:type_name -> stockflow.v1.ScheduleExpiry
-	2, // 1: stockflow.v1.TimerCommand.tick:type_name -> stockflow.v1.Tick
-	1, // 2: stockflow.v1.TimerBucket.pending:type_name -> stockflow.v1.ScheduleExpiry
+	2, // 1: stockflow.v1.TimerCommand.fired:type_name -> stockflow.v1.FiredExpiry
+	3, // 2: stockflow.v1.TimerCommand.cancel:type_name -> stockflow.v1.CancelExpiry
 	3, // [3:3] is the sub-list for method output_type
 	3, // [3:3] is the sub-list for method input_type
 	3, // [3:3] is the sub-list for extension type_name
@@ -297,7 +392,8 @@ func file_stockflow_v1_timer_proto_init() {
 	}
 	file_stockflow_v1_timer_proto_msgTypes[0].OneofWrappers = []any{
 		(*TimerCommand_Schedule)(nil),
-		(*TimerCommand_Tick)(nil),
+		(*TimerCommand_Fired)(nil),
+		(*TimerCommand_Cancel)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -305,7 +401,7 @@ func file_stockflow_v1_timer_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_stockflow_v1_timer_proto_rawDesc), len(file_stockflow_v1_timer_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Flash-sale benchmark with the system and the load generator as separate
+# processes: starts `stockflow dev` on a fresh data dir, waits until it is
+# ready, runs `loadgen --scenario hot` against it, then stops it.
+# Usage: scripts/bench-hot.sh [loadgen flags...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port=${BENCH_HTTP_PORT:-18080}
+dir=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
+STOCKFLOW_ADMIN_EMAIL=admin@example.com STOCKFLOW_ADMIN_PASSWORD=admin-password \
+  bin/stockflow dev --data-dir "$dir" --http-addr "127.0.0.1:$port" --embedded-kafka-port 0 --write-rate 0 --log-level warn &
+pid=$!
+for _ in $(seq 1 300); do
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+  sleep 0.2
+done
+# CPU seconds the stockflow process has used (user + system), from /proc.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$pid/stat"; }
+before=$(cpu)
+out=$(bin/loadgen --scenario hot --url "http://127.0.0.1:$port" "$@" | tee /dev/stderr)
+after=$(cpu)
+requests=$(echo "$out" | sed -n 's/^orders: \([0-9]*\) in.*/\1/p')
+awk -v b="$before" -v a="$after" -v n="$requests" 'BEGIN { printf "service CPU: %.1f s for %d requests = %.3f ms per request\n", a - b, n, (a - b) * 1000 / n }'
