@@ -13,9 +13,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
-	"github.com/stockflow/stockflow/system"
 	"github.com/stockflow/stockflow/internal/kafka"
 	"github.com/stockflow/stockflow/internal/metrics"
+	"github.com/stockflow/stockflow/system"
 )
 
 // outageBroker is a kfake broker the test stops and restarts on the same

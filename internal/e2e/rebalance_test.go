@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stockflow/stockflow/system"
 	"github.com/stockflow/stockflow/internal/kafka"
+	"github.com/stockflow/stockflow/system"
 )
 
 // TestRebalancePauseAfterAnInstanceCrash measures how long traffic stalls

@@ -16,7 +16,6 @@ var (
 		Name: "stockflow_part_up",
 		Help: "1 while a goka processor or view runs, 0 while it waits to be restarted, by part.",
 	}, []string{"part"})
-
 )
 
 func init() {
