@@ -65,7 +65,7 @@ func measureRebalancePause(t *testing.T, sig os.Signal) {
 		if os.Getenv("STOCKFLOW_DEBUG") != "" {
 			t.Logf("readyz: %d %+v", r.status, r)
 		}
-		for _, g := range r.Dependencies.Groups {
+		for _, g := range r.Groups {
 			if g.Group == "orders" {
 				return g.Members == 2
 			}
