@@ -24,7 +24,7 @@ BENCH_FLAGS ?=
 # sink; make run uses a ClickHouse that scripts/clickhouse.sh already runs.
 ANALYTICS ?=
 
-.PHONY: help run build test test-unit test-e2e test-api test-kafka test-analytics schemas-breaking chaos bench bench-sink lint generate openapi dashboards tools up down clean
+.PHONY: help run build test test-unit test-e2e test-api test-kafka test-faults test-analytics schemas-breaking chaos bench bench-sink lint generate openapi dashboards tools up down clean
 
 help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -71,6 +71,20 @@ test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one 
 	status=$$?; scripts/kafka.sh stop; \
 	STOCKFLOW_KAFKA_CLIENTS_CP='$(CURDIR)/.cache/kafka/libs-3.9.1/*' $(GO) test -count=1 -run JavaAdmin -v ./internal/kafka/ || status=1; \
 	exit $$status
+
+# The fault suite's own broker: Kafka on FAULTS_KAFKA_PORT (controller on
+# the next port) advertising FAULTS_PROXY_PORT, where the suite's in-process
+# TCP proxy listens (internal/e2e/faults_test.go).
+FAULTS_KAFKA_PORT ?= 29192
+FAULTS_PROXY_PORT ?= 29194
+FAULT_ROUNDS      ?= 1
+
+test-faults: ## Fault suite: every part its own process on a real Kafka behind a TCP proxy; kills, cuts, latency (FAULT_ROUNDS=20 for the long run).
+	export KAFKA_PORT=$(FAULTS_KAFKA_PORT) KAFKA_ADVERTISED_PORT=$(FAULTS_PROXY_PORT); \
+	scripts/kafka.sh clean && scripts/kafka.sh start || { scripts/kafka.sh stop; exit 1; }; \
+	STOCKFLOW_FAULTS_KAFKA=127.0.0.1:$(FAULTS_KAFKA_PORT) STOCKFLOW_FAULTS_PROXY=127.0.0.1:$(FAULTS_PROXY_PORT) STOCKFLOW_FAULT_ROUNDS=$(FAULT_ROUNDS) \
+	  $(GO) test -count=1 -timeout 60m -run FaultsOnRealKafka -v ./internal/e2e/; \
+	status=$$?; scripts/kafka.sh stop; exit $$status
 
 chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conservation checks.
 	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/

@@ -14,6 +14,8 @@
 #   KAFKA_VERSION          org.apache.kafka:kafka_2.13 version (default 3.9.1, see below)
 #   KAFKA_PORT             PLAINTEXT port on 127.0.0.1 (default 29092: below the ephemeral range 32768-60999, which client sockets may hold)
 #   KAFKA_CONTROLLER_PORT  KRaft controller port on 127.0.0.1 (default KAFKA_PORT+1)
+#   KAFKA_ADVERTISED_PORT  port the broker tells clients to dial (default KAFKA_PORT); the fault
+#                          suite sets it to a TCP proxy's port so every connection goes through it
 #   KAFKA_START_TIMEOUT    seconds to wait for the port (default 60)
 #   KAFKA_HEAP_OPTS        JVM heap flags (default -Xms256m -Xmx512m)
 #
@@ -42,6 +44,7 @@ else
 fi
 KAFKA_PORT=${KAFKA_PORT:-29092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}
+KAFKA_ADVERTISED_PORT=${KAFKA_ADVERTISED_PORT:-$KAFKA_PORT}
 KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-60}
 KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
 HOST=127.0.0.1
@@ -124,7 +127,7 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
 listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_ADVERTISED_PORT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER

@@ -161,16 +161,12 @@ func (s *System) startProcessors(g kafka.Goka, names []string) error {
 			return err
 		}
 		s.groupDirs = append(s.groupDirs, dir)
-		p, err := g.NewProcessor(graphs[name]())
+		// Restarted with backoff when it fails (supervise.go).
+		p, err := superviseProcessor(g, name, dir)
 		if err != nil {
 			return err
 		}
-		s.group.Go(func() error {
-			if err := p.Run(s.failed); err != nil {
-				return fmt.Errorf("processor %s: %w", name, err)
-			}
-			return nil
-		})
+		s.group.Go(func() error { return p.Run(s.failed) })
 		s.readies = append(s.readies, p.Recovered)
 		slog.Info("processor started", "group", name)
 	}

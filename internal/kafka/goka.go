@@ -22,6 +22,23 @@ type Goka struct {
 	Logger goka.Logger
 }
 
+// Consumer group timing of every goka processor (see SaramaConfig).
+const (
+	// SessionTimeout is how long the coordinator waits for a silent member
+	// (a crashed instance) before it moves its partitions. It must stay
+	// well above goka's fixed 5 s pause between consumer-group sessions:
+	// a member sends no heartbeats during that pause, and the coordinator
+	// expires a member that has not rejoined within the session timeout of
+	// its last heartbeat, which starts another rebalance for everyone (a
+	// storm on a loaded machine). 6 s, Kafka's minimum, left 1 s of margin;
+	// 8 s leaves 3 s.
+	SessionTimeout = 8 * time.Second
+	// HeartbeatInterval is how often members tell the coordinator they
+	// live, and so how soon they learn of a rebalance; a third of
+	// SessionTimeout or less.
+	HeartbeatInterval = time.Second
+)
+
 // SaramaConfig is goka's default configuration with the settings that
 // matter for stockflow (see docs/architecture.md, "Kafka settings").
 func SaramaConfig() *sarama.Config {
@@ -33,6 +50,13 @@ func SaramaConfig() *sarama.Config {
 	// reply under a few milliseconds without hurting throughput.
 	cfg.Producer.Flush.Frequency = time.Millisecond
 	cfg.Producer.RequiredAcks = sarama.WaitForAll
+	// A crashed instance's partitions wait for the coordinator to expire
+	// its session, then for goka's fixed 5 s pause before the survivors
+	// rejoin. sarama's 10 s session with 3 s heartbeats made that ~16 s;
+	// see SessionTimeout for why it is 8 s and not less
+	// (docs/operations.md, "Rebalances").
+	cfg.Consumer.Group.Session.Timeout = SessionTimeout
+	cfg.Consumer.Group.Heartbeat.Interval = HeartbeatInterval
 	cfg.Producer.Compression = sarama.CompressionNone
 	// Writes to one partition land in the order they were sent, without
 	// duplicates: the stock level recognises a saga's re-sent command by
