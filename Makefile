@@ -46,10 +46,11 @@ test: ## Vet, buf breaking, then every test (ClickHouse started by scripts/click
 	$(GO) vet ./...
 	$(MAKE) schemas-breaking
 	scripts/clickhouse.sh start && scripts/chdb.sh install
-	STOCKFLOW_TEST_CLICKHOUSE=$$(scripts/clickhouse.sh addr) $(GO) test -count=1 -race -timeout 15m ./...; \
+	STOCKFLOW_TEST_CLICKHOUSE=$$(scripts/clickhouse.sh addr) $(GO) test -count=1 -race -timeout 25m ./...; \
 	status=$$?; scripts/clickhouse.sh stop; exit $$status
 	$(MAKE) test-api
 	$(MAKE) test-kafka
+	$(MAKE) test-faults
 
 test-analytics: ## Only the analytics tests: sink, migrations, dashboard SQL on ClickHouse 18.16 and chdb, end to end.
 	scripts/clickhouse.sh start && scripts/chdb.sh install
@@ -86,8 +87,9 @@ test-faults: ## Fault suite: every part its own process on a real Kafka behind a
 	  $(GO) test -count=1 -timeout 60m -run FaultsOnRealKafka -v ./internal/e2e/; \
 	status=$$?; scripts/kafka.sh stop; exit $$status
 
-chaos: ## Crash suite: 10 rounds of SIGKILL mid-flight and restart, then conservation checks.
+chaos: ## Long fault runs: 10 rounds of SIGKILL mid-flight on the one-process system (orders, transfers, analytics), then the fault suite on real Kafka with FAULT_ROUNDS (20 by default).
 	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/
+	$(MAKE) test-faults FAULT_ROUNDS=$${FAULT_ROUNDS:-20}
 
 bench: build ## Micro-benchmarks, the load generator (throughput, p50/p95/p99): flash sale, spread orders, transfers, catalog; then the ClickHouse sink.
 	$(GO) test -run '^$$' -bench . -benchmem ./processors/...
