@@ -210,26 +210,23 @@ func soldOut(i int, l LineInput, avail int64) error {
 }
 
 func checkDistinctProducts(lines []LineInput) error {
-	seen := map[string]int{}
+	ids := make([]string, len(lines))
 	for i, l := range lines {
-		if j, dup := seen[l.ProductID]; dup {
-			msg := fmt.Sprintf("product %s is already ordered in lines[%d]; put the whole quantity on one line", l.ProductID, j)
-			return fieldError(http.StatusUnprocessableEntity, msg, fmt.Sprintf("body.lines[%d].product_id", i), l.ProductID)
-		}
-		seen[l.ProductID] = i
+		ids[i] = l.ProductID
 	}
-	return nil
+	i, j, repeated := orders.RepeatedProduct(ids)
+	if !repeated {
+		return nil
+	}
+	msg := fmt.Sprintf("product %s is already ordered in lines[%d]; put the whole quantity on one line", ids[i], j)
+	return fieldError(http.StatusUnprocessableEntity, msg, fmt.Sprintf("body.lines[%d].product_id", i), ids[i])
 }
 
 func (s *server) activeWarehouses(shop *pb.Shop) []string {
-	var ids []string
-	for _, wid := range shop.GetWarehouseIds() {
-		w, ok, err := lookup[*pb.Warehouse](s.Views.Warehouses, wid)
-		if err == nil && ok && w.GetStatus() == pb.WarehouseStatus_WAREHOUSE_STATUS_ACTIVE {
-			ids = append(ids, wid)
-		}
-	}
-	return ids
+	return orders.ActiveWarehouses(shop, func(id string) *pb.Warehouse {
+		w, _, _ := lookup[*pb.Warehouse](s.Views.Warehouses, id)
+		return w
+	})
 }
 
 func requestHash(in *placeOrderInput) string {

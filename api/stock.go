@@ -93,16 +93,11 @@ func (s *server) adjustStock(ctx context.Context, in *adjustStockInput) (*stockO
 }
 
 func checkAdjustQuantity(kind string, q int64) error {
-	bad := (kind == "receive" && q <= 0) || (kind == "count" && q < 0) || (kind == "correct" && q == 0)
-	if !bad {
-		return nil
+	if err := stock.CheckAdjustQuantity(adjustKind(kind), q); err != nil {
+		msg, _, _ := strings.Cut(err.Error(), ": ")
+		return fieldError(http.StatusUnprocessableEntity, msg, "body.quantity", q)
 	}
-	msg := map[string]string{
-		"receive": "quantity must be greater than 0 to receive stock",
-		"count":   "quantity must be 0 or more for a count",
-		"correct": "quantity must not be 0 for a correction",
-	}[kind]
-	return fieldError(http.StatusUnprocessableEntity, msg, "body.quantity", q)
+	return nil
 }
 
 func adjustKind(k string) pb.AdjustKind {

@@ -71,12 +71,15 @@ func validatePlace(p *pb.PlaceOrder) error {
 	if len(p.GetLines()) == 0 {
 		return fmt.Errorf("no lines: %w", ErrInvalidOrder)
 	}
-	seen := map[string]bool{}
+	ids := make([]string, len(p.GetLines()))
 	for i, l := range p.GetLines() {
-		if l.GetQuantity() <= 0 || l.GetProductId() == "" || seen[l.GetProductId()] {
+		if l.GetQuantity() <= 0 || l.GetProductId() == "" {
 			return fmt.Errorf("line %d (%q x %d): %w", i, l.GetProductId(), l.GetQuantity(), ErrInvalidOrder)
 		}
-		seen[l.GetProductId()] = true
+		ids[i] = l.GetProductId()
+	}
+	if i, j, repeated := RepeatedProduct(ids); repeated {
+		return fmt.Errorf("line %d repeats line %d's product %q: %w", i, j, ids[i], ErrInvalidOrder)
 	}
 	return nil
 }

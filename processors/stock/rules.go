@@ -145,27 +145,44 @@ func Adjust(l *pb.StockLevel, commandID string, a *pb.Adjust) (Verdict, error) {
 	return Verdict{Status: pb.ReplyStatus_REPLY_STATUS_OK, Quantity: delta, Movement: m}, nil
 }
 
+// Sentinel errors of an adjustment's quantity, by kind.
+var (
+	// ErrReceiveNotPositive: a receipt of 0 or less.
+	ErrReceiveNotPositive = fmt.Errorf("quantity must be greater than 0 to receive stock: %w", ErrInvalidQuantity)
+	// ErrCountNegative: a count below 0.
+	ErrCountNegative = fmt.Errorf("quantity must be 0 or more for a count: %w", ErrInvalidQuantity)
+	// ErrCorrectZero: a correction by 0.
+	ErrCorrectZero = fmt.Errorf("quantity must not be 0 for a correction: %w", ErrInvalidQuantity)
+)
+
+// CheckAdjustQuantity is the quantity rule of an adjustment kind: receive
+// more than 0, count 0 or more, correct by anything but 0. The API applies
+// it before producing; the processor again before applying.
+func CheckAdjustQuantity(kind pb.AdjustKind, q int64) error {
+	switch {
+	case kind == pb.AdjustKind_ADJUST_KIND_RECEIVE && q <= 0:
+		return ErrReceiveNotPositive
+	case kind == pb.AdjustKind_ADJUST_KIND_COUNT && q < 0:
+		return ErrCountNegative
+	case kind == pb.AdjustKind_ADJUST_KIND_CORRECT && q == 0:
+		return ErrCorrectZero
+	}
+	return nil
+}
+
 func adjustedOnHand(l *pb.StockLevel, a *pb.Adjust) (int64, error) {
 	q := a.GetQuantity()
+	if err := CheckAdjustQuantity(a.GetKind(), q); err != nil {
+		return 0, err
+	}
 	switch a.GetKind() {
-	case pb.AdjustKind_ADJUST_KIND_RECEIVE:
-		if q <= 0 {
-			return 0, fmt.Errorf("receive %d: %w", q, ErrInvalidQuantity)
-		}
+	case pb.AdjustKind_ADJUST_KIND_RECEIVE, pb.AdjustKind_ADJUST_KIND_CORRECT:
 		return l.GetOnHand() + q, nil
 	case pb.AdjustKind_ADJUST_KIND_COUNT:
-		if q < 0 {
-			return 0, fmt.Errorf("count %d: %w", q, ErrInvalidQuantity)
-		}
 		if a.ExpectedOnHand != nil && a.GetExpectedOnHand() != l.GetOnHand() {
 			return 0, fmt.Errorf("expected %d, found %d: %w", a.GetExpectedOnHand(), l.GetOnHand(), ErrCountMismatch)
 		}
 		return q, nil
-	case pb.AdjustKind_ADJUST_KIND_CORRECT:
-		if q == 0 {
-			return 0, fmt.Errorf("correct by 0: %w", ErrInvalidQuantity)
-		}
-		return l.GetOnHand() + q, nil
 	}
 	return 0, fmt.Errorf("adjust kind %v: %w", a.GetKind(), ErrInvalidQuantity)
 }

@@ -220,3 +220,28 @@ func TestSplitKey(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckAdjustQuantity(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name string
+		kind pb.AdjustKind
+		qty  int64
+		err  error
+	}{
+		{"a_receipt_must_bring_something", receive, 0, stock.ErrReceiveNotPositive},
+		{"a_receipt_of_one_is_fine", receive, 1, nil},
+		{"a_count_of_zero_is_an_empty_shelf", count, 0, nil},
+		{"a_count_cannot_be_negative", count, -1, stock.ErrCountNegative},
+		{"a_correction_may_go_down", correct, -3, nil},
+		{"a_correction_by_nothing_is_refused", correct, 0, stock.ErrCorrectZero},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := stock.CheckAdjustQuantity(c.kind, c.qty)
+			if !errors.Is(err, c.err) || (c.err != nil && !errors.Is(err, stock.ErrInvalidQuantity)) {
+				t.Errorf("CheckAdjustQuantity(%v, %d) = %v, want %v", c.kind, c.qty, err, c.err)
+			}
+		})
+	}
+}
