@@ -75,7 +75,7 @@ func NewHandler(d Deps) http.Handler {
 	api := humago.New(mux, Config())
 	Register(api, d)
 	mux.Handle("GET /metrics", metrics.Handler())
-	return problemFallback(mux)
+	return problemFallback(mux, api.OpenAPI())
 }
 
 // Config is the Huma configuration of the stockflow API.

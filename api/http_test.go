@@ -88,3 +88,23 @@ func TestUnroutedPathsAnswerProblemJSON(t *testing.T) {
 		})
 	}
 }
+
+// A 405's Allow names the methods the document gives the path, not those
+// of a wildcard route the path happens to match (GET /warehouses/{id}).
+func TestMethodNotAllowedListsTheDocumentedMethods(t *testing.T) {
+	tokens, _ := auth.NewTokens([]byte(testKey), time.Hour)
+	f := newFixture(t)
+	srv := httptest.NewServer(api.NewHandler(api.Deps{Views: f.views, Tokens: tokens, Sender: f.bus, Watcher: f.bus, WaitTimeout: time.Second}))
+	defer srv.Close()
+	for path, want := range map[string]string{"/warehouses/transfer": "POST", "/orders": "GET, HEAD, POST"} {
+		req, _ := http.NewRequest(http.MethodOptions, srv.URL+path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != want {
+			t.Errorf("OPTIONS %s = %d, Allow %q; want 405 with %q", path, resp.StatusCode, resp.Header.Get("Allow"), want)
+		}
+	}
+}
