@@ -141,6 +141,7 @@ func startInProcess(ctx context.Context, o options) (string, func(), error) {
 	cfg.DataDir, cfg.HTTPAddr, cfg.EmbeddedKafkaPort = dir, "127.0.0.1:0", 0
 	cfg.WaitTimeout, cfg.LogLevel, cfg.TokenTTL = 10*time.Second, "warn", 24*time.Hour
 	cfg.AdminEmail, cfg.AdminPassword = o.email, o.password
+	cfg.WriteRate = 0 // every client shares one address
 	system.SetupLogging(cfg, os.Stderr)
 	sys, err := system.Start(ctx, cfg, system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true})
 	if err != nil {
