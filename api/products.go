@@ -204,14 +204,7 @@ func lowStockThreshold(v *int64) int64 {
 
 // product reads a product that a request references at location.
 func (s *server) product(id, location string) (*pb.Product, error) {
-	p, ok, err := lookup[*pb.Product](s.Views.Catalog, id)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, notFound("product", id, location)
-	}
-	return p, nil
+	return find[*pb.Product](s.Views.Catalog, "product", id, location)
 }
 
 // availability sums a product's stock over active warehouses (of the scope,

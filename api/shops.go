@@ -163,14 +163,7 @@ func (s *server) listShopWarehouses(_ context.Context, in *shopIDInput) (*shopWa
 
 // shop reads a shop that a request references at location.
 func (s *server) shop(id, location string) (*pb.Shop, error) {
-	shop, ok, err := lookup[*pb.Shop](s.Views.Shops, id)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, notFound("shop", id, location)
-	}
-	return shop, nil
+	return find[*pb.Shop](s.Views.Shops, "shop", id, location)
 }
 
 func shopBody(s *pb.Shop) Shop {

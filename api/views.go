@@ -18,6 +18,17 @@ func lookup[PT any](t Table, key string) (v PT, ok bool, err error) {
 	return v, ok, nil
 }
 
+// find reads an entity that a request references: the entity, a 404
+// naming the referencing field (kind names the entity in the message), or
+// a 503 when the view cannot be read.
+func find[PT any](t Table, kind, id, location string) (PT, error) {
+	v, ok, err := lookup[PT](t, id)
+	if err == nil && !ok {
+		err = notFound(kind, id, location)
+	}
+	return v, err
+}
+
 // versioned is a table value that counts its changes.
 type versioned interface {
 	GetVersion() int64

@@ -147,14 +147,7 @@ func (s *server) setWarehouseStatus(ctx context.Context, in *setWarehouseStatusI
 
 // warehouse reads a warehouse that a request references at location.
 func (s *server) warehouse(id, location string) (*pb.Warehouse, error) {
-	w, ok, err := lookup[*pb.Warehouse](s.Views.Warehouses, id)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		return nil, notFound("warehouse", id, location)
-	}
-	return w, nil
+	return find[*pb.Warehouse](s.Views.Warehouses, "warehouse", id, location)
 }
 
 func warehouseBody(w *pb.Warehouse) Warehouse {
