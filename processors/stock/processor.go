@@ -53,12 +53,12 @@ func apply(ctx goka.Context, cmd *pb.StockCommand) error {
 		metrics.StockDecisions.WithLabelValues(commandName(cmd), "resent").Inc()
 		return nil
 	}
+	if a := cmd.GetAdjust(); a != nil {
+		return adjust(ctx, cmd, level, a)
+	}
 	change, err := decide(level, cmd)
 	if err != nil {
 		return err
-	}
-	if a := cmd.GetAdjust(); a != nil {
-		return adjust(ctx, cmd, level, a)
 	}
 	MarkApplied(level, cmd.GetSource(), cmd.GetSourceOffset())
 	store(ctx, cmd, level, change)
@@ -66,7 +66,7 @@ func apply(ctx goka.Context, cmd *pb.StockCommand) error {
 }
 
 // decide applies a saga command's rule and describes the change, reply
-// included. Adjustments are left to adjust.
+// included.
 func decide(level *pb.StockLevel, cmd *pb.StockCommand) (*pb.StockChange, error) {
 	var (
 		v         Verdict
@@ -87,8 +87,6 @@ func decide(level *pb.StockLevel, cmd *pb.StockCommand) (*pb.StockChange, error)
 	case *pb.StockCommand_Commit:
 		orderID, requested = k.Commit.GetOrderId(), k.Commit.GetQuantity()
 		v, err = Commit(level, orderID, requested)
-	case *pb.StockCommand_Adjust:
-		return nil, nil
 	case *pb.StockCommand_TransferOut, *pb.StockCommand_TransferIn:
 		var transferID string
 		v, transferID, requested, err = transferLeg(level, cmd)
