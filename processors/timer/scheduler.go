@@ -10,7 +10,6 @@ import (
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/storage"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/stockflow/stockflow/schemas"
 	"github.com/stockflow/stockflow/topics"
@@ -120,28 +119,31 @@ func (s *Scheduler) Len() int {
 }
 
 // Run runs view (made by NewView) and wakes every Interval until ctx ends;
-// it fires nothing until the view has recovered.
+// it fires nothing until the view has recovered. The view is closed only
+// after the loop that reads it has returned.
 func (s *Scheduler) Run(ctx context.Context, view *goka.View) error {
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return view.Run(ctx) })
-	g.Go(func() error {
-		t := time.NewTicker(s.interval())
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-t.C:
-			}
-			if !view.Recovered() {
-				continue
-			}
-			if _, err := s.Wake(ctx); err != nil && ctx.Err() == nil {
-				slog.Warn("timer scheduler could not fire; retrying at the next wake-up", "error", err)
-			}
+	viewCtx, stopView := context.WithCancel(context.Background())
+	viewDone := make(chan error, 1)
+	go func() { viewDone <- view.Run(viewCtx) }()
+	t := time.NewTicker(s.interval())
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			stopView()
+			return <-viewDone
+		case err := <-viewDone:
+			stopView()
+			return err
+		case <-t.C:
 		}
-	})
-	return g.Wait()
+		if !view.Recovered() {
+			continue
+		}
+		if _, err := s.Wake(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("timer scheduler could not fire; retrying at the next wake-up", "error", err)
+		}
+	}
 }
 
 // deadlines is the pending set (s.mu held).
