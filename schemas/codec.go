@@ -50,6 +50,7 @@ var (
 	StockAlertCodec       Codec[pb.StockAlert, *pb.StockAlert]
 	OrderCommandCodec     Codec[pb.OrderCommand, *pb.OrderCommand]
 	OrderStateCodec       Codec[pb.OrderState, *pb.OrderState]
+	OrderEventCodec       Codec[pb.OrderEvent, *pb.OrderEvent]
 	WarehouseCommandCodec Codec[pb.WarehouseCommand, *pb.WarehouseCommand]
 	WarehouseCodec        Codec[pb.Warehouse, *pb.Warehouse]
 	CatalogCommandCodec   Codec[pb.CatalogCommand, *pb.CatalogCommand]

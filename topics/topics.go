@@ -73,6 +73,9 @@ const (
 	// TransferEvents carries TransferEvent (requested, completed, rejected)
 	// keyed by transfer id for downstream systems.
 	TransferEvents goka.Stream = "transfer-events"
+	// OrderEvents carries OrderEvent (placed, reserved, paid, cancelled,
+	// expired, rejected) keyed by order id for downstream systems.
+	OrderEvents goka.Stream = "order-events"
 	// Outcomes carries Outcome keyed by correlation id; the API tails it to
 	// answer callers that wait for a result.
 	Outcomes goka.Stream = "outcomes"
@@ -128,6 +131,7 @@ func All() []Spec {
 		{Name: string(TransferCommands), Retention: commandRetention},
 		{Name: string(TransferReplies), Retention: commandRetention},
 		{Name: string(TransferEvents), Retention: 4 * week},
+		{Name: string(OrderEvents), Retention: 4 * week},
 		{Name: string(StockMovements), Retention: 4 * week},
 		{Name: string(StockAlerts), Retention: 4 * week},
 		{Name: string(Outcomes), Retention: time.Hour},

@@ -719,9 +719,22 @@ type Order struct {
 	Version     int64    `protobuf:"varint,10,opt,name=version,proto3" json:"version,omitempty"`
 	RequestHash string   `protobuf:"bytes,11,opt,name=request_hash,json=requestHash,proto3" json:"request_hash,omitempty"`
 	// The customer's reason, when the order was cancelled.
-	CancelReason  string `protobuf:"bytes,12,opt,name=cancel_reason,json=cancelReason,proto3" json:"cancel_reason,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	CancelReason string `protobuf:"bytes,12,opt,name=cancel_reason,json=cancelReason,proto3" json:"cancel_reason,omitempty"`
+	// The caller's payment reference given with the payment, if any (empty:
+	// none given, or an order paid before the field existed).
+	PaymentReference string `protobuf:"bytes,13,opt,name=payment_reference,json=paymentReference,proto3" json:"payment_reference,omitempty"`
+	// When every line was held and the order became reserved; 0 if it never
+	// was (or before the field existed).
+	ReservedAtUnixMs int64 `protobuf:"varint,14,opt,name=reserved_at_unix_ms,json=reservedAtUnixMs,proto3" json:"reserved_at_unix_ms,omitempty"`
+	// When the order was paid; 0 if it is not paid.
+	PaidAtUnixMs int64 `protobuf:"varint,15,opt,name=paid_at_unix_ms,json=paidAtUnixMs,proto3" json:"paid_at_unix_ms,omitempty"`
+	// When the order was cancelled; 0 if it is not cancelled.
+	CancelledAtUnixMs int64 `protobuf:"varint,16,opt,name=cancelled_at_unix_ms,json=cancelledAtUnixMs,proto3" json:"cancelled_at_unix_ms,omitempty"`
+	// When the order reached its final status (paid, cancelled, expired or
+	// rejected); 0 while it is pending or reserved.
+	ClosedAtUnixMs int64 `protobuf:"varint,17,opt,name=closed_at_unix_ms,json=closedAtUnixMs,proto3" json:"closed_at_unix_ms,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Order) Reset() {
@@ -836,6 +849,41 @@ func (x *Order) GetCancelReason() string {
 		return x.CancelReason
 	}
 	return ""
+}
+
+func (x *Order) GetPaymentReference() string {
+	if x != nil {
+		return x.PaymentReference
+	}
+	return ""
+}
+
+func (x *Order) GetReservedAtUnixMs() int64 {
+	if x != nil {
+		return x.ReservedAtUnixMs
+	}
+	return 0
+}
+
+func (x *Order) GetPaidAtUnixMs() int64 {
+	if x != nil {
+		return x.PaidAtUnixMs
+	}
+	return 0
+}
+
+func (x *Order) GetCancelledAtUnixMs() int64 {
+	if x != nil {
+		return x.CancelledAtUnixMs
+	}
+	return 0
+}
+
+func (x *Order) GetClosedAtUnixMs() int64 {
+	if x != nil {
+		return x.ClosedAtUnixMs
+	}
+	return 0
 }
 
 // LineProgress is the saga's bookkeeping for one line while it reserves.
@@ -1035,7 +1083,7 @@ const file_stockflow_v1_orders_proto_rawDesc = "" +
 	"\bquantity\x18\x02 \x01(\x03R\bquantity\x12(\n" +
 	"\x10unit_price_minor\x18\x03 \x01(\x03R\x0eunitPriceMinor\x12\x1a\n" +
 	"\bcurrency\x18\x04 \x01(\tR\bcurrency\x12:\n" +
-	"\vallocations\x18\x05 \x03(\v2\x18.stockflow.v1.AllocationR\vallocations\"\xc5\x03\n" +
+	"\vallocations\x18\x05 \x03(\v2\x18.stockflow.v1.AllocationR\vallocations\"\xa4\x05\n" +
 	"\x05Order\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x17\n" +
@@ -1049,7 +1097,12 @@ const file_stockflow_v1_orders_proto_rawDesc = "" +
 	"\aversion\x18\n" +
 	" \x01(\x03R\aversion\x12!\n" +
 	"\frequest_hash\x18\v \x01(\tR\vrequestHash\x12#\n" +
-	"\rcancel_reason\x18\f \x01(\tR\fcancelReason\"h\n" +
+	"\rcancel_reason\x18\f \x01(\tR\fcancelReason\x12+\n" +
+	"\x11payment_reference\x18\r \x01(\tR\x10paymentReference\x12-\n" +
+	"\x13reserved_at_unix_ms\x18\x0e \x01(\x03R\x10reservedAtUnixMs\x12%\n" +
+	"\x0fpaid_at_unix_ms\x18\x0f \x01(\x03R\fpaidAtUnixMs\x12/\n" +
+	"\x14cancelled_at_unix_ms\x18\x10 \x01(\x03R\x11cancelledAtUnixMs\x12)\n" +
+	"\x11closed_at_unix_ms\x18\x11 \x01(\x03R\x0eclosedAtUnixMs\"h\n" +
 	"\fLineProgress\x12\x1e\n" +
 	"\n" +
 	"candidates\x18\x01 \x03(\tR\n" +
