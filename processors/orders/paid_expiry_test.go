@@ -10,7 +10,7 @@ import (
 func TestAnExpiryReachingAPaidOrderChangesNothing(t *testing.T) {
 	t.Parallel()
 	s := reservedOrder(t)
-	if _, err := orders.Pay(s, now); err != nil {
+	if _, err := orders.Pay(s, "", now); err != nil {
 		t.Fatal(err)
 	}
 	for _, at := range []time.Time{now, now.Add(31 * time.Minute), now.Add(30 * 24 * time.Hour)} {

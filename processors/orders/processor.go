@@ -25,6 +25,7 @@ func Graph() *goka.GroupGraph {
 		goka.Output(topics.StockCommands, schemas.StockCommandCodec),
 		goka.Output(topics.Outcomes, schemas.OutcomeCodec),
 		goka.Output(topics.TimerCommands, schemas.TimerCommandCodec),
+		goka.Output(topics.OrderEvents, schemas.OrderEventCodec),
 		stream.DeadLetterOutput(),
 	)
 }
@@ -52,9 +53,10 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 	}
 	var eff Effects
 	var err error
+	seen := len(History(s))
 	switch k := cmd.GetKind().(type) {
 	case *pb.OrderCommand_Pay:
-		eff, err = Pay(s, now)
+		eff, err = Pay(s, k.Pay.GetPaymentReference(), now)
 	case *pb.OrderCommand_Cancel:
 		eff, err = Cancel(s, k.Cancel.GetReason(), now)
 	case *pb.OrderCommand_Expire:
@@ -66,7 +68,7 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 		problem(ctx, cmd.GetCorrelationId(), &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_CONFLICT, Detail: err.Error()})
 		return nil
 	}
-	apply(ctx, s, eff, cmd.GetCorrelationId())
+	apply(ctx, s, eff, cmd.GetCorrelationId(), seen)
 	if eff.Changed && cmd.GetExpire() == nil { // paid or cancelled: its deadline is moot
 		ctx.Emit(topics.TimerCommands, timer.Key(ctx.Key()), timer.CancelCommand(ctx.Key()))
 	}
@@ -104,7 +106,7 @@ func onPlace(ctx goka.Context, s *pb.OrderState, place *pb.PlaceOrder, accepted,
 			eff = merge(eff, OnReply(next, r, now))
 		}
 	}
-	apply(ctx, next, eff, ctx.Key())
+	apply(ctx, next, eff, ctx.Key(), 0)
 	return nil
 }
 
@@ -121,16 +123,19 @@ func onReply(ctx goka.Context, r *pb.StockReply) error {
 			s = &pb.OrderState{}
 		}
 		s.EarlyReplies = append(s.EarlyReplies, r)
-		apply(ctx, s, Effects{Changed: true}, "")
+		apply(ctx, s, Effects{Changed: true}, "", 0)
 		return nil
 	}
-	apply(ctx, s, OnReply(s, r, time.Now()), ctx.Key())
+	seen := len(History(s))
+	apply(ctx, s, OnReply(s, r, time.Now()), ctx.Key(), seen)
 	return nil
 }
 
 // apply stamps the transition's new commands with the input being applied,
-// stores the state with that input's offset, and emits the effects.
-func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string) {
+// stores the state with that input's offset, and emits the effects and the
+// order events the transition added (those past seen, the length of the
+// order's History before it).
+func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string, seen int) {
 	source := stream.Source(ctx)
 	for _, c := range eff.Commands {
 		c.Source, c.SourceOffset = source, ctx.Offset()
@@ -145,6 +150,9 @@ func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string
 	emitCommands(ctx, eff.Commands)
 	if eff.Schedule {
 		scheduleExpiry(ctx, s.GetOrder())
+	}
+	if eff.Changed {
+		emitEvents(ctx, Events(s, seen))
 	}
 	if eff.Publish && eff.Changed {
 		metrics.OrdersFinished.WithLabelValues(StatusName(s.GetOrder().GetStatus())).Inc()
@@ -162,7 +170,8 @@ func replayed(ctx goka.Context, s *pb.OrderState) bool {
 	return ok && ctx.Offset() <= applied
 }
 
-// redrive sends again what the state says is outstanding.
+// redrive sends again what the state says is outstanding, and the
+// order's events (same ids: consumers deduplicate them).
 func redrive(ctx goka.Context, s *pb.OrderState) {
 	eff := Outstanding(s)
 	slog.Debug("replayed message; re-sending outstanding commands", "order", ctx.Key(), "commands", len(eff.Commands))
@@ -170,6 +179,7 @@ func redrive(ctx goka.Context, s *pb.OrderState) {
 	if eff.Schedule {
 		scheduleExpiry(ctx, s.GetOrder())
 	}
+	emitEvents(ctx, Events(s, 0))
 	if eff.Publish {
 		publish(ctx, s.GetOrder(), ctx.Key())
 	}
@@ -183,6 +193,13 @@ func scheduleExpiry(ctx goka.Context, o *pb.Order) {
 func emitCommands(ctx goka.Context, cmds []*pb.StockCommand) {
 	for _, c := range cmds {
 		ctx.Emit(topics.StockCommands, stock.Key(c.GetProductId(), c.GetWarehouseId()), c)
+	}
+}
+
+// emitEvents publishes order events on order-events, keyed by order id.
+func emitEvents(ctx goka.Context, events []*pb.OrderEvent) {
+	for _, e := range events {
+		ctx.Emit(topics.OrderEvents, e.GetOrderId(), e)
 	}
 }
 

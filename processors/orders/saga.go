@@ -118,6 +118,7 @@ func OnReply(s *pb.OrderState, r *pb.StockReply, now time.Time) Effects {
 	}
 	if allHeld(s) {
 		s.Order.Status, _, _ = next(s.Order.GetStatus(), EventHeld)
+		s.Order.ReservedAtUnixMs = now.UnixMilli()
 		return Effects{Publish: true, Changed: true, Schedule: true}
 	}
 	return eff
@@ -170,8 +171,10 @@ func closeReason(s *pb.OrderState) string {
 	return "cancelled"
 }
 
-// Pay commits every hold of a reserved order.
-func Pay(s *pb.OrderState, now time.Time) (Effects, error) {
+// Pay commits every hold of a reserved order and records the caller's
+// payment reference (may be empty). Paying a paid order again changes
+// nothing: the first payment's reference stays.
+func Pay(s *pb.OrderState, reference string, now time.Time) (Effects, error) {
 	to, repeat, ok := next(s.GetOrder().GetStatus(), EventPay)
 	switch {
 	case !ok:
@@ -182,6 +185,8 @@ func Pay(s *pb.OrderState, now time.Time) (Effects, error) {
 		return Effects{}, fmt.Errorf("reservation expired at %s: %w", time.UnixMilli(s.GetOrder().GetExpiresAtUnixMs()).UTC().Format(time.RFC3339), ErrWrongStatus)
 	}
 	s.Order.Status = to
+	s.Order.PaymentReference = reference
+	s.Order.PaidAtUnixMs, s.Order.ClosedAtUnixMs = now.UnixMilli(), now.UnixMilli()
 	touch(s, now)
 	eff := Effects{Publish: true, Changed: true}
 	settle(s, &eff, commitCmd)
@@ -226,8 +231,10 @@ func reject(s *pb.OrderState, i int, now time.Time) Effects {
 
 func closeOrder(s *pb.OrderState, status pb.OrderStatus, reason string, now time.Time) Effects {
 	s.Order.Status = status
+	s.Order.ClosedAtUnixMs = now.UnixMilli()
 	if status == pb.OrderStatus_ORDER_STATUS_CANCELLED {
 		s.Order.CancelReason = reason
+		s.Order.CancelledAtUnixMs = now.UnixMilli()
 	}
 	eff := Effects{Publish: true, Changed: true}
 	settle(s, &eff, func(s *pb.OrderState, product, warehouse string, qty int64) *pb.StockCommand {

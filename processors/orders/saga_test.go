@@ -205,11 +205,11 @@ func reservedOrder(t *testing.T) *pb.OrderState {
 func TestPayCommitsEveryHoldOnce(t *testing.T) {
 	t.Parallel()
 	s := reservedOrder(t)
-	eff, err := orders.Pay(s, now)
+	eff, err := orders.Pay(s, "", now)
 	if err != nil || !equal(cmds(eff), []string{"commit p1@w1", "commit p1@w2"}) || s.GetOrder().GetStatus() != paid {
 		t.Fatalf("pay: %v %v %v", cmds(eff), s.GetOrder().GetStatus(), err)
 	}
-	eff, err = orders.Pay(s, now)
+	eff, err = orders.Pay(s, "", now)
 	if err != nil || len(eff.Commands) != 0 || !eff.Publish {
 		t.Fatalf("second pay: %v %v, want an idempotent answer", cmds(eff), err)
 	}
@@ -225,7 +225,7 @@ func TestCancelReleasesEveryHold(t *testing.T) {
 	if err != nil || !equal(cmds(eff), []string{"release p1@w1", "release p1@w2"}) || s.GetOrder().GetStatus() != cancelled {
 		t.Fatalf("cancel: %v %v %v", cmds(eff), s.GetOrder().GetStatus(), err)
 	}
-	if _, err := orders.Pay(s, now); !errors.Is(err, orders.ErrWrongStatus) {
+	if _, err := orders.Pay(s, "", now); !errors.Is(err, orders.ErrWrongStatus) {
 		t.Fatalf("pay after cancel: %v, want ErrWrongStatus", err)
 	}
 }
@@ -236,7 +236,7 @@ func TestExpiryReleasesOnlyOverdueReservedOrders(t *testing.T) {
 	if eff := orders.Expire(s, now.Add(29*time.Minute)); len(eff.Commands) != 0 {
 		t.Fatalf("expired early: %v", cmds(eff))
 	}
-	if _, err := orders.Pay(s, now.Add(31*time.Minute)); !errors.Is(err, orders.ErrWrongStatus) {
+	if _, err := orders.Pay(s, "", now.Add(31*time.Minute)); !errors.Is(err, orders.ErrWrongStatus) {
 		t.Fatalf("pay after the deadline: %v, want ErrWrongStatus", err)
 	}
 	eff := orders.Expire(s, now.Add(31*time.Minute))

@@ -15,7 +15,7 @@ func TestTransitionsFollowTheLifecycleTable(t *testing.T) {
 	t.Parallel()
 	due := now.Add(time.Hour)
 	events := map[orders.Event]func(s *pb.OrderState) (orders.Effects, error){
-		orders.EventPay:    func(s *pb.OrderState) (orders.Effects, error) { return orders.Pay(s, now) },
+		orders.EventPay:    func(s *pb.OrderState) (orders.Effects, error) { return orders.Pay(s, "", now) },
 		orders.EventCancel: func(s *pb.OrderState) (orders.Effects, error) { return orders.Cancel(s, "test", now) },
 		orders.EventExpire: func(s *pb.OrderState) (orders.Effects, error) { return orders.Expire(s, due.Add(time.Second)), nil },
 	}
