@@ -82,6 +82,8 @@ func TestBadInputIsADocumentedProblemNamingTheFieldAndProducesNothing(t *testing
 		{"empty_shop_filter", http.MethodGet, "/products?shop_id=", ``, http.StatusUnprocessableEntity, "query.shop_id"},
 		{"unknown_shop_filter", http.MethodGet, "/products?shop_id=nope", ``, http.StatusNotFound, "query.shop_id"},
 		{"bad_order_id", http.MethodGet, "/orders/a.b", ``, http.StatusUnprocessableEntity, "path.orderId"},
+		{"payment_reference_too_long", "", "/orders/o1/pay", `{"payment_reference":"` + strings.Repeat("r", 201) + `"}`, http.StatusUnprocessableEntity, "body.payment_reference"},
+		{"payment_reference_not_a_string", "", "/orders/o1/pay", `{"payment_reference":42}`, http.StatusUnprocessableEntity, "body.payment_reference"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

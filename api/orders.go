@@ -19,16 +19,22 @@ import (
 
 // Order is an order as the API shows it.
 type Order struct {
-	ID          string        `json:"id"`
-	UserID      string        `json:"user_id"`
-	ShopID      string        `json:"shop_id"`
-	Status      string        `json:"status" enum:"pending,reserved,paid,rejected,expired,cancelled"`
-	Lines       []OrderLine   `json:"lines" nullable:"false"`
-	Allocations []Allocation  `json:"allocations" nullable:"false" doc:"Where each line's stock is held."`
-	CreatedAt   string        `json:"created_at" format:"date-time"`
-	UpdatedAt   string        `json:"updated_at,omitempty" format:"date-time"`
-	ExpiresAt   string        `json:"expires_at" format:"date-time" doc:"Reserved stock is released if the order is not paid by then."`
-	Problem     *OrderProblem `json:"problem,omitempty" doc:"Why the order was rejected."`
+	ID          string       `json:"id"`
+	UserID      string       `json:"user_id"`
+	ShopID      string       `json:"shop_id"`
+	Status      string       `json:"status" enum:"pending,reserved,paid,rejected,expired,cancelled"`
+	Lines       []OrderLine  `json:"lines" nullable:"false"`
+	Allocations []Allocation `json:"allocations" nullable:"false" doc:"Where each line's stock was allocated; allocations_state says whether it is still held there."`
+	// AllocationsState says what the allocations are now.
+	AllocationsState string        `json:"allocations_state" enum:"held,committed,released" doc:"held: the stock is reserved for the order (pending, reserved); committed: it was taken from those warehouses (paid); released: it was given back and nothing is held any more (cancelled, expired, rejected)."`
+	CreatedAt        string        `json:"created_at" format:"date-time"`
+	UpdatedAt        string        `json:"updated_at,omitempty" format:"date-time"`
+	ExpiresAt        string        `json:"expires_at" format:"date-time" doc:"Reserved stock is released if the order is not paid by then."`
+	PaidAt           string        `json:"paid_at,omitempty" format:"date-time" doc:"When the order was paid."`
+	PaymentReference string        `json:"payment_reference,omitempty" doc:"The reference given with the payment, if any."`
+	CancelledAt      string        `json:"cancelled_at,omitempty" format:"date-time" doc:"When the order was cancelled."`
+	CancelReason     string        `json:"cancel_reason,omitempty" doc:"Why the order was cancelled."`
+	Problem          *OrderProblem `json:"problem,omitempty" doc:"Why the order was rejected."`
 }
 
 // OrderLine is one product line of an order.
@@ -76,6 +82,13 @@ type orderIDInput struct {
 	OrderID string `path:"orderId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
 }
 
+type payOrderInput struct {
+	OrderID string `path:"orderId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	Body    *struct {
+		PaymentReference string `json:"payment_reference,omitempty" maxLength:"200" example:"psp-ch_3PqX91" doc:"Your payment provider's reference for this payment; stored on the order and carried in its paid event."`
+	}
+}
+
 type cancelOrderInput struct {
 	OrderID string `path:"orderId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
 	Body    *struct {
@@ -100,7 +113,8 @@ func (s *server) registerOrders(api huma.API) {
 	}), s.getOrder)
 	huma.Register(api, signedIn(command(huma.Operation{
 		OperationID: "pay-order", Method: http.MethodPost, Path: "/orders/{orderId}/pay",
-		Summary: "Confirm payment: commit the order's reserved stock", Tags: []string{"Orders"},
+		Summary: "Confirm payment: commit the order's reserved stock", Tags: []string{"Orders"}, MaxBodyBytes: smallBody,
+		Description: "The body is optional. Paying a paid order again answers it unchanged (the first payment's reference stays).",
 	})), s.payOrder)
 	huma.Register(api, signedIn(command(huma.Operation{
 		OperationID: "cancel-order", Method: http.MethodPost, Path: "/orders/{orderId}/cancel",
@@ -283,8 +297,12 @@ func (s *server) getOrder(ctx context.Context, in *orderIDInput) (*orderOutput, 
 	return &orderOutput{Status: http.StatusOK, Location: "/orders/" + o.GetId(), Body: orderBody(o)}, nil
 }
 
-func (s *server) payOrder(ctx context.Context, in *orderIDInput) (*orderOutput, error) {
-	return s.orderCommand(ctx, in.OrderID, &pb.OrderCommand{Kind: &pb.OrderCommand_Pay{Pay: &pb.PayOrder{}}})
+func (s *server) payOrder(ctx context.Context, in *payOrderInput) (*orderOutput, error) {
+	pay := &pb.PayOrder{}
+	if in.Body != nil {
+		pay.PaymentReference = in.Body.PaymentReference
+	}
+	return s.orderCommand(ctx, in.OrderID, &pb.OrderCommand{Kind: &pb.OrderCommand_Pay{Pay: pay}})
 }
 
 func (s *server) cancelOrder(ctx context.Context, in *cancelOrderInput) (*orderOutput, error) {
@@ -342,8 +360,10 @@ func pendingOrder(id string, p *pb.PlaceOrder) *pb.Order {
 func orderBody(o *pb.Order) Order {
 	out := Order{
 		ID: o.GetId(), UserID: o.GetUserId(), ShopID: o.GetShopId(), Status: orders.StatusName(o.GetStatus()),
-		Lines: []OrderLine{}, Allocations: []Allocation{},
+		Lines: []OrderLine{}, Allocations: []Allocation{}, AllocationsState: allocationsState(o.GetStatus()),
 		CreatedAt: rfc3339(o.GetCreatedAtUnixMs()), UpdatedAt: rfc3339(o.GetUpdatedAtUnixMs()), ExpiresAt: rfc3339(o.GetExpiresAtUnixMs()),
+		PaidAt: rfc3339(o.GetPaidAtUnixMs()), PaymentReference: o.GetPaymentReference(),
+		CancelledAt: rfc3339(o.GetCancelledAtUnixMs()), CancelReason: o.GetCancelReason(),
 	}
 	for _, l := range o.GetLines() {
 		out.Lines = append(out.Lines, OrderLine{ProductID: l.GetProductId(), Quantity: l.GetQuantity(), UnitPriceMinor: l.GetUnitPriceMinor(), Currency: l.GetCurrency()})
@@ -355,4 +375,16 @@ func orderBody(o *pb.Order) Order {
 		out.Problem = &OrderProblem{Detail: p.GetDetail(), Field: p.GetField()}
 	}
 	return out
+}
+
+// allocationsState says whether an order in status still holds its
+// allocations, committed them, or released them.
+func allocationsState(status pb.OrderStatus) string {
+	switch status {
+	case pb.OrderStatus_ORDER_STATUS_PAID:
+		return "committed"
+	case pb.OrderStatus_ORDER_STATUS_CANCELLED, pb.OrderStatus_ORDER_STATUS_EXPIRED, pb.OrderStatus_ORDER_STATUS_REJECTED:
+		return "released"
+	}
+	return "held"
 }
