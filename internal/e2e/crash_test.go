@@ -147,6 +147,7 @@ func TestKillMidFlightNeverOversellsOrLosesStock(t *testing.T) {
 	}
 	settle(t, s, shop, attempts)
 	checkConservation(t, s, products, []string{w1, w2}, attempts, perProductStock)
+	checkOrderEventsAfterCrashes(t, s, attempts)
 }
 
 func makeAttempts(round int, products []string, n int) []*attempt {
