@@ -19,6 +19,7 @@ type acceptedError struct {
 }
 
 func (e *acceptedError) Error() string  { return "accepted; poll " + e.Location }
+func (e *acceptedError) Unwrap() error  { return errPending }
 func (e *acceptedError) GetStatus() int { return http.StatusAccepted }
 func (e *acceptedError) GetHeaders() http.Header {
 	return http.Header{"Location": []string{e.Location}}

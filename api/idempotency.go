@@ -51,6 +51,22 @@ func (s *server) claimKey(ctx context.Context, scope, key string, parts ...any) 
 	return nil
 }
 
+// hashed is an entity that remembers the hash of the request that made it.
+type hashed interface {
+	comparable
+	GetRequestHash() string
+}
+
+// madeBefore reads the entity an earlier attempt with the same
+// Idempotency-Key made under id: ok when there is one, and a 422 naming the
+// header when that attempt asked for something else (hash differs).
+func madeBefore[T hashed](read func(id string) (T, bool, error), id, hash, key string) (v T, ok bool, err error) {
+	if v, ok, err = read(id); err == nil && ok && v.GetRequestHash() != hash {
+		err = keyReused(key)
+	}
+	return v, ok, err
+}
+
 // hashOf is the SHA-256 (hex) of parts, each quoted, so that ("a b", "c")
 // and ("a", "b c") differ.
 func hashOf(parts ...any) string {

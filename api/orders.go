@@ -60,14 +60,14 @@ type OrderProblem struct {
 
 // LineInput is one requested line.
 type LineInput struct {
-	ProductID string `json:"product_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
-	Quantity  int64  `json:"quantity" minimum:"1" maximum:"1000000"`
+	ProductID ID    `json:"product_id"`
+	Quantity  int64 `json:"quantity" minimum:"1" maximum:"1000000"`
 }
 
 type placeOrderInput struct {
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry return the first attempt's order."`
 	Body           struct {
-		ShopID string      `json:"shop_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+		ShopID ID          `json:"shop_id"`
 		Lines  []LineInput `json:"lines" nullable:"false" minItems:"1" maxItems:"100"`
 	}
 }
@@ -79,18 +79,18 @@ type orderOutput struct {
 }
 
 type orderIDInput struct {
-	OrderID string `path:"orderId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	OrderID ID `path:"orderId"`
 }
 
 type payOrderInput struct {
-	OrderID string `path:"orderId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	OrderID ID `path:"orderId"`
 	Body    *struct {
 		PaymentReference string `json:"payment_reference,omitempty" maxLength:"200" example:"psp-ch_3PqX91" doc:"Your payment provider's reference for this payment; stored on the order and carried in its paid event."`
 	}
 }
 
 type cancelOrderInput struct {
-	OrderID string `path:"orderId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	OrderID ID `path:"orderId"`
 	Body    *struct {
 		Reason string `json:"reason,omitempty" maxLength:"500"`
 	}
@@ -125,14 +125,10 @@ func (s *server) registerOrders(api huma.API) {
 func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOutput, error) {
 	who := callerOf(ctx)
 	id := newID("place-order/"+who.UserID, in.IdempotencyKey)
-	if existing, ok, err := s.order(id); err != nil || ok {
-		if err == nil && existing.GetRequestHash() != requestHash(in) {
-			err = keyReused(in.IdempotencyKey)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return orderResult(existing)
+	if earlier, ok, err := madeBefore(s.order, id, requestHash(in), in.IdempotencyKey); err != nil {
+		return nil, err
+	} else if ok {
+		return orderResult(earlier)
 	}
 	place, err := s.resolveOrder(who, in)
 	if err != nil {
@@ -174,18 +170,18 @@ func (s *server) resolveOrder(who auth.Principal, in *placeOrderInput) (*pb.Plac
 	if err := checkDistinctProducts(in.Body.Lines); err != nil {
 		return nil, err
 	}
-	shop, err := s.shop(in.Body.ShopID, "body.shop_id")
+	shop, err := s.shop(string(in.Body.ShopID), "body.shop_id")
 	if err != nil {
 		return nil, err
 	}
 	active := s.activeWarehouses(shop)
 	place := &pb.PlaceOrder{UserId: who.UserID, ShopId: shop.GetId(), TtlSeconds: int64(s.ReservationTTL.Seconds())}
 	for i, l := range in.Body.Lines {
-		p, err := s.product(l.ProductID, fmt.Sprintf("body.lines[%d].product_id", i))
+		p, err := s.product(string(l.ProductID), fmt.Sprintf("body.lines[%d].product_id", i))
 		if err != nil {
 			return nil, err
 		}
-		cands := s.candidates(l.ProductID, active)
+		cands := s.candidates(string(l.ProductID), active)
 		// Only a request without an Idempotency-Key may be refused from the
 		// view: a retry's first attempt may still be in flight, and only
 		// the saga can tell what became of it.
@@ -193,7 +189,7 @@ func (s *server) resolveOrder(who auth.Principal, in *placeOrderInput) (*pb.Plac
 			return nil, soldOut(i, l, avail)
 		}
 		place.Lines = append(place.Lines, &pb.LineRequest{
-			ProductId: l.ProductID, Quantity: l.Quantity,
+			ProductId: string(l.ProductID), Quantity: l.Quantity,
 			WarehouseIds:   orders.RankWarehouses(l.Quantity, cands),
 			UnitPriceMinor: p.GetPriceMinor(), Currency: p.GetCurrency(),
 		})
@@ -226,7 +222,7 @@ func soldOut(i int, l LineInput, avail int64) error {
 func checkDistinctProducts(lines []LineInput) error {
 	ids := make([]string, len(lines))
 	for i, l := range lines {
-		ids[i] = l.ProductID
+		ids[i] = string(l.ProductID)
 	}
 	i, j, repeated := orders.RepeatedProduct(ids)
 	if !repeated {
@@ -290,7 +286,7 @@ func (s *server) listOrders(ctx context.Context, in *listOrdersInput) (*orderPag
 }
 
 func (s *server) getOrder(ctx context.Context, in *orderIDInput) (*orderOutput, error) {
-	o, err := s.ownOrder(ctx, in.OrderID)
+	o, err := s.ownOrder(ctx, string(in.OrderID))
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +298,7 @@ func (s *server) payOrder(ctx context.Context, in *payOrderInput) (*orderOutput,
 	if in.Body != nil {
 		pay.PaymentReference = in.Body.PaymentReference
 	}
-	return s.orderCommand(ctx, in.OrderID, &pb.OrderCommand{Kind: &pb.OrderCommand_Pay{Pay: pay}})
+	return s.orderCommand(ctx, string(in.OrderID), &pb.OrderCommand{Kind: &pb.OrderCommand_Pay{Pay: pay}})
 }
 
 func (s *server) cancelOrder(ctx context.Context, in *cancelOrderInput) (*orderOutput, error) {
@@ -310,7 +306,7 @@ func (s *server) cancelOrder(ctx context.Context, in *cancelOrderInput) (*orderO
 	if in.Body != nil && in.Body.Reason != "" {
 		reason = in.Body.Reason
 	}
-	return s.orderCommand(ctx, in.OrderID, &pb.OrderCommand{Kind: &pb.OrderCommand_Cancel{Cancel: &pb.CancelOrder{Reason: reason}}})
+	return s.orderCommand(ctx, string(in.OrderID), &pb.OrderCommand{Kind: &pb.OrderCommand_Cancel{Cancel: &pb.CancelOrder{Reason: reason}}})
 }
 
 // orderCommand sends pay or cancel for the caller's order and waits for the result.

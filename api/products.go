@@ -60,12 +60,12 @@ type productOutput struct {
 
 type listProductsInput struct {
 	PageParams
-	ShopID string `query:"shop_id" pattern:"^[A-Za-z0-9_-]{1,64}$" doc:"Count only this shop's active warehouses."`
+	ShopID ID `query:"shop_id" doc:"Count only this shop's active warehouses."`
 }
 
 type getProductInput struct {
-	ProductID string `path:"productId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
-	ShopID    string `query:"shop_id" pattern:"^[A-Za-z0-9_-]{1,64}$" doc:"Count only this shop's active warehouses."`
+	ProductID ID `path:"productId"`
+	ShopID    ID `query:"shop_id" doc:"Count only this shop's active warehouses."`
 }
 
 // warehouseStatuses memoises warehouse statuses for one request: a page of
@@ -143,21 +143,19 @@ func (s *server) createProduct(ctx context.Context, in *createProductInput) (*pr
 		}},
 	}
 	// The skus processor claims the SKU, then forwards the command to the catalog.
-	o, err := s.request(ctx, topics.SkuCommands, skus.Normalize(in.Body.SKU), id, cmd, nil)
+	p, err := apply(ctx, s, write{
+		topic: topics.SkuCommands, key: skus.Normalize(in.Body.SKU), correlationID: id, cmd: cmd,
+		view: s.Views.Catalog, viewKey: id, location: "/products/" + id,
+	}, (*pb.Outcome).GetProduct)
 	if err != nil {
-		return nil, pendingAsAccepted(err, "/products/"+id)
+		return nil, err
 	}
-	p := o.GetProduct()
-	if p == nil {
-		return nil, unexpectedOutcome(o)
-	}
-	s.awaitVersion(ctx, s.Views.Catalog, id, p.GetVersion())
 	return &productOutput{Location: "/products/" + id, Body: productBody(p)}, nil
 }
 
 func (s *server) listProducts(ctx context.Context, in *listProductsInput) (*productPage, error) {
 	admin := callerOf(ctx).Admin
-	sc, err := s.scopeOf(in.ShopID)
+	sc, err := s.scopeOf(string(in.ShopID))
 	if err != nil {
 		return nil, err
 	}
@@ -180,11 +178,11 @@ func (s *server) listProducts(ctx context.Context, in *listProductsInput) (*prod
 }
 
 func (s *server) getProduct(ctx context.Context, in *getProductInput) (*productOutput, error) {
-	sc, err := s.scopeOf(in.ShopID)
+	sc, err := s.scopeOf(string(in.ShopID))
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.product(in.ProductID, "path.productId")
+	p, err := s.product(string(in.ProductID), "path.productId")
 	if err != nil {
 		return nil, err
 	}

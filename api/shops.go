@@ -35,11 +35,11 @@ type shopOutput struct {
 }
 
 type shopIDInput struct {
-	ShopID string `path:"shopId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	ShopID ID `path:"shopId"`
 }
 
 type setShopWarehousesInput struct {
-	ShopID string `path:"shopId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	ShopID ID `path:"shopId"`
 	Body   struct {
 		WarehouseIDs []string `json:"warehouse_ids" nullable:"false" maxItems:"100" uniqueItems:"true" doc:"The complete new list, ordered by preference."`
 	}
@@ -88,7 +88,8 @@ func (s *server) checkWarehouses(ids []string) error {
 }
 
 func (s *server) setShopWarehouses(ctx context.Context, in *setShopWarehousesInput) (*shopOutput, error) {
-	if _, err := s.shop(in.ShopID, "path.shopId"); err != nil {
+	id := string(in.ShopID)
+	if _, err := s.shop(id, "path.shopId"); err != nil {
 		return nil, err
 	}
 	if err := s.checkWarehouses(in.Body.WarehouseIDs); err != nil {
@@ -96,49 +97,42 @@ func (s *server) setShopWarehouses(ctx context.Context, in *setShopWarehousesInp
 	}
 	cid := newID("", "")
 	cmd := &pb.ShopCommand{
-		CommandId: cid, ShopId: in.ShopID, CorrelationId: cid, IssuedAtUnixMs: nowMs(),
+		CommandId: cid, ShopId: id, CorrelationId: cid, IssuedAtUnixMs: nowMs(),
 		Kind: &pb.ShopCommand_SetWarehouses{SetWarehouses: &pb.SetShopWarehouses{WarehouseIds: in.Body.WarehouseIDs}},
 	}
-	o, err := s.request(ctx, topics.ShopCommands, in.ShopID, cid, cmd, nil)
-	if err != nil {
-		return nil, pendingAsAccepted(err, "/shops/"+in.ShopID)
-	}
-	shop := o.GetShop()
-	if shop == nil {
-		return nil, unexpectedOutcome(o)
-	}
-	s.awaitVersion(ctx, s.Views.Shops, in.ShopID, shop.GetVersion())
-	return &shopOutput{Location: "/shops/" + in.ShopID, Body: shopBody(shop)}, nil
+	return s.applyShop(ctx, id, cid, cmd)
 }
 
 func (s *server) createShop(ctx context.Context, in *createShopInput) (*shopOutput, error) {
 	if err := s.checkWarehouses(in.Body.WarehouseIDs); err != nil {
 		return nil, err
 	}
-	if err := s.claimKey(ctx, "create-shop", in.IdempotencyKey, strings.TrimSpace(in.Body.Name), in.Body.WarehouseIDs); err != nil {
+	name := strings.TrimSpace(in.Body.Name)
+	if err := s.claimKey(ctx, "create-shop", in.IdempotencyKey, name, in.Body.WarehouseIDs); err != nil {
 		return nil, err
 	}
 	id := newID("create-shop", in.IdempotencyKey)
 	cmd := &pb.ShopCommand{
 		CommandId: id, ShopId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
-		Kind: &pb.ShopCommand_Create{Create: &pb.CreateShop{
-			Name: strings.TrimSpace(in.Body.Name), WarehouseIds: in.Body.WarehouseIDs,
-		}},
+		Kind: &pb.ShopCommand_Create{Create: &pb.CreateShop{Name: name, WarehouseIds: in.Body.WarehouseIDs}},
 	}
-	o, err := s.request(ctx, topics.ShopCommands, id, id, cmd, nil)
+	return s.applyShop(ctx, id, id, cmd)
+}
+
+// applyShop sends a command for shop id and answers with the shop it made.
+func (s *server) applyShop(ctx context.Context, id, correlationID string, cmd *pb.ShopCommand) (*shopOutput, error) {
+	shop, err := apply(ctx, s, write{
+		topic: topics.ShopCommands, key: id, correlationID: correlationID, cmd: cmd,
+		view: s.Views.Shops, viewKey: id, location: "/shops/" + id,
+	}, (*pb.Outcome).GetShop)
 	if err != nil {
-		return nil, pendingAsAccepted(err, "/shops/"+id)
+		return nil, err
 	}
-	shop := o.GetShop()
-	if shop == nil {
-		return nil, unexpectedOutcome(o)
-	}
-	s.awaitVersion(ctx, s.Views.Shops, id, shop.GetVersion())
 	return &shopOutput{Location: "/shops/" + id, Body: shopBody(shop)}, nil
 }
 
 func (s *server) getShop(_ context.Context, in *shopIDInput) (*shopOutput, error) {
-	shop, err := s.shop(in.ShopID, "path.shopId")
+	shop, err := s.shop(string(in.ShopID), "path.shopId")
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +140,7 @@ func (s *server) getShop(_ context.Context, in *shopIDInput) (*shopOutput, error
 }
 
 func (s *server) listShopWarehouses(_ context.Context, in *shopIDInput) (*shopWarehousesOutput, error) {
-	shop, err := s.shop(in.ShopID, "path.shopId")
+	shop, err := s.shop(string(in.ShopID), "path.shopId")
 	if err != nil {
 		return nil, err
 	}

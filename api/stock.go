@@ -24,10 +24,10 @@ type StockLevel struct {
 }
 
 type adjustStockInput struct {
-	WarehouseID    string `path:"warehouseId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	WarehouseID    ID     `path:"warehouseId"`
 	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"Makes a retry apply the adjustment once; reused with another body (or warehouse), 422."`
 	Body           struct {
-		ProductID      string `json:"product_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+		ProductID      ID     `json:"product_id"`
 		Kind           string `json:"kind" enum:"receive,count,correct" doc:"receive adds quantity; count sets on_hand to quantity; correct adds a signed quantity."`
 		Quantity       int64  `json:"quantity" minimum:"-1000000000" maximum:"1000000000"`
 		Reason         string `json:"reason" minLength:"1" maxLength:"500" example:"PO-1042 delivery"`
@@ -50,13 +50,14 @@ func (s *server) registerStock(api huma.API) {
 
 func (s *server) adjustStock(ctx context.Context, in *adjustStockInput) (*stockOutput, error) {
 	b := in.Body
+	wid, pid := string(in.WarehouseID), string(b.ProductID)
 	if err := checkAdjustQuantity(b.Kind, b.Quantity); err != nil {
 		return nil, err
 	}
-	if _, err := s.warehouse(in.WarehouseID, "path.warehouseId"); err != nil {
+	if _, err := s.warehouse(wid, "path.warehouseId"); err != nil {
 		return nil, err
 	}
-	if _, err := s.product(b.ProductID, "body.product_id"); err != nil {
+	if _, err := s.product(pid, "body.product_id"); err != nil {
 		return nil, err
 	}
 	expected := "none"
@@ -64,27 +65,25 @@ func (s *server) adjustStock(ctx context.Context, in *adjustStockInput) (*stockO
 		expected = strconv.FormatInt(*b.ExpectedOnHand, 10)
 	}
 	if err := s.claimKey(ctx, "adjust-stock", in.IdempotencyKey,
-		in.WarehouseID, b.ProductID, b.Kind, b.Quantity, strings.TrimSpace(b.Reason), b.Reference, expected); err != nil {
+		wid, pid, b.Kind, b.Quantity, strings.TrimSpace(b.Reason), b.Reference, expected); err != nil {
 		return nil, err
 	}
-	id := newID("adjust-stock/"+in.WarehouseID+"/"+b.ProductID, in.IdempotencyKey)
+	id := newID("adjust-stock/"+wid+"/"+pid, in.IdempotencyKey)
 	cmd := &pb.StockCommand{
-		CommandId: id, ProductId: b.ProductID, WarehouseId: in.WarehouseID, CorrelationId: id, IssuedAtUnixMs: nowMs(),
+		CommandId: id, ProductId: pid, WarehouseId: wid, CorrelationId: id, IssuedAtUnixMs: nowMs(),
 		Kind: &pb.StockCommand_Adjust{Adjust: &pb.Adjust{
 			Kind: adjustKind(b.Kind), Quantity: b.Quantity, Reason: strings.TrimSpace(b.Reason),
 			Reference: b.Reference, ExpectedOnHand: b.ExpectedOnHand,
 		}},
 	}
-	key := stock.Key(b.ProductID, in.WarehouseID)
-	o, err := s.request(ctx, topics.StockCommands, key, id, cmd, nil)
+	key := stock.Key(pid, wid)
+	l, err := apply(ctx, s, write{
+		topic: topics.StockCommands, key: key, correlationID: id, cmd: cmd,
+		view: s.Views.Stock, viewKey: key, location: "/products/" + pid,
+	}, (*pb.Outcome).GetStockLevel)
 	if err != nil {
-		return nil, pendingAsAccepted(err, "/products/"+b.ProductID)
+		return nil, err
 	}
-	l := o.GetStockLevel()
-	if l == nil {
-		return nil, unexpectedOutcome(o)
-	}
-	s.awaitVersion(ctx, s.Views.Stock, key, l.GetVersion())
 	return &stockOutput{Body: StockLevel{
 		ProductID: l.GetProductId(), WarehouseID: l.GetWarehouseId(),
 		OnHand: l.GetOnHand(), Reserved: l.GetReserved(), Available: stock.Available(l),

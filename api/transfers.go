@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -36,9 +35,9 @@ type Transfer struct {
 }
 
 type transferBody struct {
-	ProductID       string `json:"product_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
-	FromWarehouseID string `json:"from_warehouse_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
-	ToWarehouseID   string `json:"to_warehouse_id" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	ProductID       ID     `json:"product_id"`
+	FromWarehouseID ID     `json:"from_warehouse_id"`
+	ToWarehouseID   ID     `json:"to_warehouse_id"`
 	Quantity        int64  `json:"quantity" minimum:"1" maximum:"1000000000"`
 	Reason          string `json:"reason,omitempty" maxLength:"500" example:"rebalance before the sale"`
 	Reference       string `json:"reference,omitempty" maxLength:"200" example:"TR-2026-0042"`
@@ -57,13 +56,13 @@ type transferOutput struct {
 }
 
 type transferIDInput struct {
-	TransferID string `path:"transferId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	TransferID ID `path:"transferId"`
 }
 
 type listTransfersInput struct {
 	PageParams
-	ProductID   string `query:"product_id" pattern:"^[A-Za-z0-9_-]{1,64}$" doc:"Only transfers of this product."`
-	WarehouseID string `query:"warehouse_id" pattern:"^[A-Za-z0-9_-]{1,64}$" doc:"Only transfers out of or into this warehouse."`
+	ProductID   ID     `query:"product_id" doc:"Only transfers of this product."`
+	WarehouseID ID     `query:"warehouse_id" doc:"Only transfers out of or into this warehouse."`
 	Status      string `query:"status" enum:"requested,in_transit,completed,rejected" doc:"Only transfers in this status."`
 }
 
@@ -103,14 +102,10 @@ func (s *server) createTransfer(ctx context.Context, in *createTransferInput) (*
 		return nil, err
 	}
 	id := newID("transfer", in.IdempotencyKey)
-	if existing, ok, err := s.transfer(id); err != nil || ok {
-		if err == nil && existing.GetRequestHash() != req.GetRequestHash() {
-			err = keyReused(in.IdempotencyKey)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return transferResult(existing)
+	if earlier, ok, err := madeBefore(s.transfer, id, req.GetRequestHash(), in.IdempotencyKey); err != nil {
+		return nil, err
+	} else if ok {
+		return transferResult(earlier)
 	}
 	cmd := &pb.TransferCommand{
 		CommandId: id, TransferId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
@@ -131,7 +126,7 @@ func (s *server) createTransfer(ctx context.Context, in *createTransferInput) (*
 		// A concurrent first attempt with this key asked for another transfer.
 		return nil, keyReused(in.IdempotencyKey)
 	}
-	s.awaitTransfer(ctx, id, t.GetVersion())
+	s.awaitVersion(ctx, s.Views.Transfers, id, t.GetVersion())
 	return transferResult(t)
 }
 
@@ -141,13 +136,13 @@ func (s *server) resolveTransfer(in *createTransferInput) (*pb.RequestTransfer, 
 	if b.FromWarehouseID == b.ToWarehouseID {
 		return nil, fieldError(http.StatusUnprocessableEntity, "to_warehouse_id must differ from from_warehouse_id", "body.to_warehouse_id", b.ToWarehouseID)
 	}
-	if _, err := s.product(b.ProductID, "body.product_id"); err != nil {
+	if _, err := s.product(string(b.ProductID), "body.product_id"); err != nil {
 		return nil, err
 	}
-	if _, err := s.warehouse(b.FromWarehouseID, "body.from_warehouse_id"); err != nil {
+	if _, err := s.warehouse(string(b.FromWarehouseID), "body.from_warehouse_id"); err != nil {
 		return nil, err
 	}
-	to, err := s.warehouse(b.ToWarehouseID, "body.to_warehouse_id")
+	to, err := s.warehouse(string(b.ToWarehouseID), "body.to_warehouse_id")
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +151,7 @@ func (s *server) resolveTransfer(in *createTransferInput) (*pb.RequestTransfer, 
 		return nil, fieldError(http.StatusConflict, msg, "body.to_warehouse_id", to.GetId())
 	}
 	return &pb.RequestTransfer{
-		ProductId: b.ProductID, FromWarehouseId: b.FromWarehouseID, ToWarehouseId: b.ToWarehouseID, Quantity: b.Quantity,
+		ProductId: string(b.ProductID), FromWarehouseId: string(b.FromWarehouseID), ToWarehouseId: string(b.ToWarehouseID), Quantity: b.Quantity,
 		Reason: strings.TrimSpace(b.Reason), Reference: b.Reference, RequestHash: transferHash(b), InTransit: b.InTransit,
 	}, nil
 }
@@ -190,16 +185,10 @@ func (s *server) transfer(id string) (*pb.Transfer, bool, error) {
 	return st.GetTransfer(), ok, err
 }
 
-// awaitTransfer waits, up to WaitTimeout, until the view holds the
-// transfer at version or later (read-your-writes for GET /transfers/{id}).
-func (s *server) awaitTransfer(ctx context.Context, id string, version int64) {
-	deadline := time.Now().Add(s.WaitTimeout)
-	for time.Now().Before(deadline) && ctx.Err() == nil {
-		if t, ok, err := s.transfer(id); err == nil && ok && t.GetVersion() >= version {
-			return
-		}
-		time.Sleep(viewPollInterval)
-	}
+// existingTransfer reads the transfer a path names, or a 404.
+func (s *server) existingTransfer(id string) (*pb.Transfer, error) {
+	st, err := find[*pb.TransferState](s.Views.Transfers, "transfer", id, "path.transferId")
+	return st.GetTransfer(), err
 }
 
 func pendingTransfer(id string, r *pb.RequestTransfer) Transfer {

@@ -14,12 +14,9 @@ import (
 )
 
 func (s *server) getTransfer(_ context.Context, in *transferIDInput) (*transferOutput, error) {
-	t, ok, err := s.transfer(in.TransferID)
+	t, err := s.existingTransfer(string(in.TransferID))
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, notFound("transfer", in.TransferID, "path.transferId")
 	}
 	return &transferOutput{Status: http.StatusOK, Location: "/transfers/" + t.GetId(), Body: transferJSON(t)}, nil
 }
@@ -29,8 +26,9 @@ func (s *server) getTransfer(_ context.Context, in *transferIDInput) (*transferO
 func (s *server) listTransfers(_ context.Context, in *listTransfersInput) (*transferPage, error) {
 	p, err := page(s.Views.Transfers, in.PageParams, func(st *pb.TransferState) (Transfer, bool) {
 		t := st.GetTransfer()
-		keep := (in.ProductID == "" || t.GetProductId() == in.ProductID) &&
-			(in.WarehouseID == "" || t.GetFromWarehouseId() == in.WarehouseID || t.GetToWarehouseId() == in.WarehouseID) &&
+		pid, wid := string(in.ProductID), string(in.WarehouseID)
+		keep := (pid == "" || t.GetProductId() == pid) &&
+			(wid == "" || t.GetFromWarehouseId() == wid || t.GetToWarehouseId() == wid) &&
 			(in.Status == "" || transfers.StatusName(t.GetStatus()) == in.Status)
 		return transferJSON(t), keep
 	})
@@ -40,12 +38,9 @@ func (s *server) listTransfers(_ context.Context, in *listTransfersInput) (*tran
 // receiveTransfer credits an in-transit transfer's destination and waits
 // for the credit.
 func (s *server) receiveTransfer(ctx context.Context, in *transferIDInput) (*transferOutput, error) {
-	t, ok, err := s.transfer(in.TransferID)
+	t, err := s.existingTransfer(string(in.TransferID))
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, notFound("transfer", in.TransferID, "path.transferId")
 	}
 	switch t.GetStatus() {
 	case pb.TransferStatus_TRANSFER_STATUS_COMPLETED:
@@ -60,16 +55,15 @@ func (s *server) receiveTransfer(ctx context.Context, in *transferIDInput) (*tra
 		CommandId: newID("", ""), TransferId: t.GetId(), CorrelationId: t.GetId(), IssuedAtUnixMs: nowMs(),
 		Kind: &pb.TransferCommand_Receive{Receive: &pb.ReceiveTransfer{}},
 	}
-	o, err := s.request(ctx, topics.TransferCommands, t.GetId(), t.GetId(), cmd, func(o *pb.Outcome) bool {
-		return o.GetProblem() != nil || o.GetTransfer().GetStatus() == pb.TransferStatus_TRANSFER_STATUS_COMPLETED
-	})
+	done, err := apply(ctx, s, write{
+		topic: topics.TransferCommands, key: t.GetId(), correlationID: t.GetId(), cmd: cmd,
+		done: func(o *pb.Outcome) bool {
+			return o.GetProblem() != nil || o.GetTransfer().GetStatus() == pb.TransferStatus_TRANSFER_STATUS_COMPLETED
+		},
+		view: s.Views.Transfers, viewKey: t.GetId(), location: "/transfers/" + t.GetId(),
+	}, (*pb.Outcome).GetTransfer)
 	if err != nil {
-		return nil, pendingAsAccepted(err, "/transfers/"+t.GetId())
+		return nil, err
 	}
-	done := o.GetTransfer()
-	if done == nil {
-		return nil, unexpectedOutcome(o)
-	}
-	s.awaitTransfer(ctx, done.GetId(), done.GetVersion())
 	return &transferOutput{Status: http.StatusOK, Location: "/transfers/" + done.GetId(), Body: transferJSON(done)}, nil
 }

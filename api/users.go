@@ -97,7 +97,7 @@ func (s *server) register(ctx context.Context, in *registerInput) (*userOutput, 
 	// emails must never give two accounts the same id.
 	u, err := s.createUser(ctx, email, newID("register/"+email, in.IdempotencyKey), name, pb.Role_ROLE_CUSTOMER, hash)
 	if err != nil {
-		return nil, pendingAsAccepted(err, "/login")
+		return nil, err
 	}
 	return &userOutput{Body: userBody(u)}, nil
 }
@@ -109,16 +109,10 @@ func (s *server) createUser(ctx context.Context, email, id, name string, role pb
 		CommandId: cid, Email: email, CorrelationId: cid, IssuedAtUnixMs: nowMs(),
 		Kind: &pb.UserCommand_Register{Register: &pb.RegisterUser{UserId: id, Name: name, Role: role, PasswordHash: hash}},
 	}
-	o, err := s.request(ctx, topics.UserCommands, email, cid, cmd, nil)
-	if err != nil {
-		return nil, err
-	}
-	u := o.GetUser()
-	if u == nil {
-		return nil, unexpectedOutcome(o)
-	}
-	s.awaitVersion(ctx, s.Views.Users, email, u.GetVersion())
-	return u, nil
+	return apply(ctx, s, write{
+		topic: topics.UserCommands, key: email, correlationID: cid, cmd: cmd,
+		view: s.Views.Users, viewKey: email, location: "/login",
+	}, (*pb.Outcome).GetUser)
 }
 
 func (s *server) login(_ context.Context, in *loginInput) (*loginOutput, error) {

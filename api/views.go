@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+
+	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
 
 // lookup reads key from t as a PT; ok is false when the key is absent.
@@ -34,6 +36,18 @@ type versioned interface {
 	GetVersion() int64
 }
 
+// versionOf is the version of a table value: an entity's own, or that of
+// the transfer a transfer saga's state holds.
+func versionOf(v any) (int64, bool) {
+	switch v := v.(type) {
+	case versioned:
+		return v.GetVersion(), true
+	case *pb.TransferState:
+		return v.GetTransfer().GetVersion(), v.GetTransfer() != nil
+	}
+	return 0, false
+}
+
 // viewPollInterval is how often awaitVersion re-reads the view.
 const viewPollInterval = 2 * time.Millisecond
 
@@ -45,9 +59,10 @@ const viewPollInterval = 2 * time.Millisecond
 func (s *server) awaitVersion(ctx context.Context, t Table, key string, version int64) {
 	deadline := time.Now().Add(s.WaitTimeout)
 	for time.Now().Before(deadline) && ctx.Err() == nil {
-		v, ok, err := lookup[versioned](t, key)
-		if err == nil && ok && v.GetVersion() >= version {
-			return
+		if raw, err := t.Get(key); err == nil {
+			if v, ok := versionOf(raw); ok && v >= version {
+				return
+			}
 		}
 		time.Sleep(viewPollInterval)
 	}

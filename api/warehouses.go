@@ -33,11 +33,11 @@ type warehouseOutput struct {
 }
 
 type warehouseIDInput struct {
-	WarehouseID string `path:"warehouseId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	WarehouseID ID `path:"warehouseId"`
 }
 
 type setWarehouseStatusInput struct {
-	WarehouseID string `path:"warehouseId" pattern:"^[A-Za-z0-9_-]{1,64}$"`
+	WarehouseID ID `path:"warehouseId"`
 	Body        struct {
 		Status string `json:"status" enum:"active,inactive"`
 		Mode   string `json:"mode,omitempty" enum:"immediate,drain" default:"immediate" doc:"For inactive: immediate (the default) deactivates at once, leaving reservations and transfers to finish; drain refuses (409, with a machine-readable reason) while units are reserved or transfers are open there."`
@@ -85,16 +85,7 @@ func (s *server) createWarehouse(ctx context.Context, in *createWarehouseInput) 
 		CommandId: id, WarehouseId: id, CorrelationId: id, IssuedAtUnixMs: nowMs(),
 		Kind: &pb.WarehouseCommand_Create{Create: &pb.CreateWarehouse{Name: name}},
 	}
-	o, err := s.request(ctx, topics.WarehouseCommands, id, id, cmd, nil)
-	if err != nil {
-		return nil, pendingAsAccepted(err, "/warehouses/"+id)
-	}
-	w := o.GetWarehouse()
-	if w == nil {
-		return nil, unexpectedOutcome(o)
-	}
-	s.awaitVersion(ctx, s.Views.Warehouses, id, w.GetVersion())
-	return &warehouseOutput{Location: "/warehouses/" + id, Body: warehouseBody(w)}, nil
+	return s.applyWarehouse(ctx, id, id, cmd)
 }
 
 func (s *server) listWarehouses(_ context.Context, in *listWarehousesInput) (*warehousePage, error) {
@@ -105,44 +96,46 @@ func (s *server) listWarehouses(_ context.Context, in *listWarehousesInput) (*wa
 }
 
 func (s *server) getWarehouse(_ context.Context, in *warehouseIDInput) (*warehouseOutput, error) {
-	w, ok, err := lookup[*pb.Warehouse](s.Views.Warehouses, in.WarehouseID)
+	w, err := s.warehouse(string(in.WarehouseID), "path.warehouseId")
 	if err != nil {
 		return nil, err
-	}
-	if !ok {
-		return nil, notFound("warehouse", in.WarehouseID, "path.warehouseId")
 	}
 	return &warehouseOutput{Location: "/warehouses/" + w.GetId(), Body: warehouseBody(w)}, nil
 }
 
 func (s *server) setWarehouseStatus(ctx context.Context, in *setWarehouseStatusInput) (*warehouseOutput, error) {
-	if _, err := s.warehouse(in.WarehouseID, "path.warehouseId"); err != nil {
+	id := string(in.WarehouseID)
+	if _, err := s.warehouse(id, "path.warehouseId"); err != nil {
 		return nil, err
 	}
 	status := pb.WarehouseStatus_WAREHOUSE_STATUS_ACTIVE
 	if in.Body.Status == "inactive" {
 		status = pb.WarehouseStatus_WAREHOUSE_STATUS_INACTIVE
 		if in.Body.Mode == "drain" {
-			if err := s.checkDrained(in.WarehouseID); err != nil {
+			if err := s.checkDrained(id); err != nil {
 				return nil, err
 			}
 		}
 	}
 	cid := newID("", "")
 	cmd := &pb.WarehouseCommand{
-		CommandId: cid, WarehouseId: in.WarehouseID, CorrelationId: cid, IssuedAtUnixMs: nowMs(),
+		CommandId: cid, WarehouseId: id, CorrelationId: cid, IssuedAtUnixMs: nowMs(),
 		Kind: &pb.WarehouseCommand_SetStatus{SetStatus: &pb.SetWarehouseStatus{Status: status}},
 	}
-	o, err := s.request(ctx, topics.WarehouseCommands, in.WarehouseID, cid, cmd, nil)
+	return s.applyWarehouse(ctx, id, cid, cmd)
+}
+
+// applyWarehouse sends a command for warehouse id and answers with the
+// warehouse it made.
+func (s *server) applyWarehouse(ctx context.Context, id, correlationID string, cmd *pb.WarehouseCommand) (*warehouseOutput, error) {
+	w, err := apply(ctx, s, write{
+		topic: topics.WarehouseCommands, key: id, correlationID: correlationID, cmd: cmd,
+		view: s.Views.Warehouses, viewKey: id, location: "/warehouses/" + id,
+	}, (*pb.Outcome).GetWarehouse)
 	if err != nil {
-		return nil, pendingAsAccepted(err, "/warehouses/"+in.WarehouseID)
+		return nil, err
 	}
-	w := o.GetWarehouse()
-	if w == nil {
-		return nil, unexpectedOutcome(o)
-	}
-	s.awaitVersion(ctx, s.Views.Warehouses, w.GetId(), w.GetVersion())
-	return &warehouseOutput{Location: "/warehouses/" + w.GetId(), Body: warehouseBody(w)}, nil
+	return &warehouseOutput{Location: "/warehouses/" + id, Body: warehouseBody(w)}, nil
 }
 
 // warehouse reads a warehouse that a request references at location.

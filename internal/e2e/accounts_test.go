@@ -163,7 +163,7 @@ func TestLoginFailuresAreThrottledPerClient(t *testing.T) {
 
 func TestConcurrentRegistrationsOfOneEmailHaveOneWinner(t *testing.T) {
 	s := start(t, t.TempDir())
-	var created, conflicts atomic.Int64
+	var created, conflicts, late atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
 	for i := range 20 {
@@ -174,7 +174,7 @@ func TestConcurrentRegistrationsOfOneEmailHaveOneWinner(t *testing.T) {
 			if i%2 == 0 {
 				email = "race@example.COM"
 			}
-			st, _, err := s.tryCall(http.MethodPost, "/register", map[string]any{"email": email, "password": "race-password"})
+			st, body, err := s.tryCall(http.MethodPost, "/register", map[string]any{"email": email, "password": "race-password"})
 			switch {
 			case err != nil:
 				errs <- err
@@ -182,6 +182,12 @@ func TestConcurrentRegistrationsOfOneEmailHaveOneWinner(t *testing.T) {
 				created.Add(1)
 			case st == http.StatusConflict:
 				conflicts.Add(1)
+			case st == http.StatusAccepted:
+				// Decided later than the wait timeout (a loaded machine):
+				// counted below by what the users table holds.
+				late.Add(1)
+			default:
+				errs <- fmt.Errorf("register = %d %s, want 201, 409 or 202", st, body)
 			}
 		}()
 	}
@@ -190,9 +196,22 @@ func TestConcurrentRegistrationsOfOneEmailHaveOneWinner(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	if created.Load() != 1 || conflicts.Load() != 19 {
-		t.Fatalf("created %d, conflicts %d; want 1 and 19", created.Load(), conflicts.Load())
+	if created.Load() > 1 || created.Load()+conflicts.Load()+late.Load() != 20 || created.Load()+late.Load() == 0 {
+		t.Fatalf("created %d, conflicts %d, late %d; want one winner and 19 conflicts", created.Load(), conflicts.Load(), late.Load())
 	}
+	// The account exists whichever request won, a late one too: one more
+	// registration is a conflict (commands on one email are applied in
+	// order, so it comes after all twenty).
+	eventually(t, func() string {
+		st, body, err := s.tryCall(http.MethodPost, "/register", map[string]any{"email": "race@example.com", "password": "race-password"})
+		if st == http.StatusCreated {
+			t.Fatalf("the race left no account: a later registration created it")
+		}
+		if err != nil || st != http.StatusConflict {
+			return fmt.Sprintf("register after the race = %d %s %v, want 409", st, body, err)
+		}
+		return ""
+	})
 }
 
 func TestAnIdempotencyKeyReusedForAnotherEmailIsRefused(t *testing.T) {
