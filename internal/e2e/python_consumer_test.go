@@ -92,7 +92,7 @@ type pyRecord struct {
 func TestAPythonConsumerDecodesWhatTheAPIReported(t *testing.T) {
 	setup := pythonConsumer(t)
 	s := startWith(t, t.TempDir(), system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true},
-		func(c *system.Config) { c.ReservationTTL = 4 * time.Second })
+		func(c *system.Config) { c.ReservationTTL = 8 * time.Second })
 	w1, w2 := s.warehouse("north"), s.warehouse("south")
 	p, q, r := s.product("PY-P"), s.product("PY-Q"), s.product("PY-R")
 	shop := s.shop(w1, w2)
@@ -117,7 +117,7 @@ func TestAPythonConsumerDecodesWhatTheAPIReported(t *testing.T) {
 	// Cancelled, with a reason.
 	cancelled := placed(lines(q, 1))
 	s.mustCallAs(ana, http.StatusOK, "/orders/"+cancelled+"/cancel", map[string]any{"reason": "found it cheaper"})
-	// Left to expire (4 s).
+	// Left to expire (8 s: room for the pay and the cancel above on a loaded machine).
 	expired := placed(lines(q, 1))
 	// Rejected by the saga after holding r and south's last p: with an
 	// Idempotency-Key the API leaves the decision to the saga.
