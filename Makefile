@@ -45,7 +45,7 @@ build: ## Build bin/stockflow and bin/loadgen.
 test: ## Vet, buf breaking, then every test (ClickHouse started by scripts/clickhouse.sh, chdb by scripts/chdb.sh), schemathesis, then the real-Kafka suite.
 	$(GO) vet ./...
 	$(MAKE) schemas-breaking
-	scripts/clickhouse.sh start && scripts/chdb.sh install
+	scripts/clickhouse.sh start && scripts/chdb.sh install && examples/python-consumer/setup.sh
 	STOCKFLOW_TEST_CLICKHOUSE=$$(scripts/clickhouse.sh addr) $(GO) test -count=1 -race -timeout 25m ./...; \
 	status=$$?; scripts/clickhouse.sh stop; exit $$status
 	$(MAKE) test-api
