@@ -3,6 +3,7 @@ package stock
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
@@ -35,6 +36,9 @@ func TransferOut(l *pb.StockLevel, transferID string, qty int64) (Verdict, error
 func TransferIn(l *pb.StockLevel, transferID string, qty int64) (Verdict, error) {
 	if qty <= 0 {
 		return Verdict{}, fmt.Errorf("transfer in %d: %w", qty, ErrInvalidQuantity)
+	}
+	if l.GetOnHand() > math.MaxInt64-qty {
+		return Verdict{}, fmt.Errorf("transfer in %d onto %d overflows: %w", qty, l.GetOnHand(), ErrInvalidQuantity)
 	}
 	l.OnHand += qty
 	m := movement(l, pb.MovementKind_MOVEMENT_KIND_TRANSFER_IN, qty, 0, "")
