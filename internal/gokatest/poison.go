@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/lovoo/goka"
 	"github.com/lovoo/goka/tester"
 	dto "github.com/prometheus/client_model/go"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/stockflow/stockflow/internal/metrics"
@@ -36,6 +38,14 @@ func Encode(msg proto.Message) []byte {
 		panic(fmt.Sprintf("encode %T: %v", msg, err))
 	}
 	return data
+}
+
+// WithUnknownField appends a varint field numbered num to an encoded
+// message: what a kind (a oneof case) added by a newer producer looks like
+// to this version, which decodes it with no kind set.
+func WithUnknownField(data []byte, num protowire.Number) []byte {
+	data = protowire.AppendTag(slices.Clone(data), num, protowire.VarintType)
+	return protowire.AppendVarint(data, 1)
 }
 
 // PoisonSuite checks a processor against poison messages: each case is fed
