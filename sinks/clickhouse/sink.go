@@ -352,7 +352,7 @@ func Insert(ctx context.Context, conn driver.Conn, rows []Row) error {
 }
 
 func (s *Sink) deadLetter(ctx context.Context, r *kgo.Record, cause error) error {
-	slog.Warn("clickhouse sink: dead-lettering movement", "partition", r.Partition, "offset", r.Offset, "key", string(r.Key), "error", cause)
+	slog.Warn("clickhouse sink: dead-lettering movement", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "key", string(r.Key), "error", cause)
 	value, err := schemas.DeadLetterCodec.Encode(&pb.DeadLetter{
 		SourceTopic: r.Topic, Partition: r.Partition, Offset: r.Offset, Key: string(r.Key),
 		Value: r.Value, Group: s.cfg.Group, Error: cause.Error(), AtUnixMs: time.Now().UnixMilli(),
