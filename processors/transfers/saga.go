@@ -122,7 +122,10 @@ func OnReply(s *pb.TransferState, r *pb.StockReply, stamp Stamp, now time.Time) 
 }
 
 // CheckReply reports a reply that answers the outstanding leg without
-// matching it (ErrBadReply). A reply to anything else is a duplicate,
+// matching it (ErrBadReply): another level or kind, a status the leg
+// cannot have, or a quantity that contradicts the status (a debit or
+// credit confirmed for other than the leg's quantity, a debit refused
+// with as much available as asked). A reply to anything else is a duplicate,
 // which OnReply ignores.
 func CheckReply(s *pb.TransferState, r *pb.StockReply) error {
 	out := s.GetOutstanding()
@@ -130,9 +133,14 @@ func CheckReply(s *pb.TransferState, r *pb.StockReply) error {
 		return nil
 	}
 	ok := r.GetStatus() == pb.ReplyStatus_REPLY_STATUS_OK
+	q := out.GetTransferOut().GetQuantity() + out.GetTransferIn().GetQuantity() // the leg's
 	switch {
 	case r.GetProductId() != out.GetProductId() || r.GetWarehouseId() != out.GetWarehouseId():
 		return fmt.Errorf("reply for %s@%s to %s: %w", r.GetProductId(), r.GetWarehouseId(), out.GetCommandId(), ErrBadReply)
+	case ok && r.GetQuantity() != q, !ok && (r.GetQuantity() < 0 || r.GetQuantity() >= q):
+		// A debit or credit moves the whole quantity or, refused, says
+		// how much less is available.
+		return fmt.Errorf("%v for %d of %d: %w", r.GetStatus(), r.GetQuantity(), q, ErrBadReply)
 	case out.GetTransferOut() != nil && r.GetKind() == pb.StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_OUT &&
 		(ok || r.GetStatus() == pb.ReplyStatus_REPLY_STATUS_INSUFFICIENT):
 	case out.GetTransferIn() != nil && r.GetKind() == pb.StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_IN && ok:
