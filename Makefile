@@ -20,11 +20,15 @@ export STOCKFLOW_ADMIN_PASSWORD ?= admin-password
 BUF_AGAINST ?= HEAD~1
 # Flags for the load generator, e.g. make bench BENCH_FLAGS="--orders 50000 --clients 128".
 BENCH_FLAGS ?=
+# Fuzzing time per target: make fuzz (the long run) and the short run in
+# make test (scripts/fuzz.sh runs each target for this long).
+FUZZTIME       ?= 1m
+FUZZTIME_SHORT ?= 5s
 # make run ANALYTICS=1 also starts ClickHouse (scripts/clickhouse.sh) and the
 # sink; make run uses a ClickHouse that scripts/clickhouse.sh already runs.
 ANALYTICS ?=
 
-.PHONY: help run build test test-unit test-e2e test-api test-kafka test-faults test-analytics schemas-breaking chaos bench bench-sink lint generate openapi dashboards tools up down clean
+.PHONY: help run build test test-unit test-e2e fuzz test-api test-kafka test-faults test-analytics schemas-breaking chaos bench bench-sink lint generate openapi dashboards tools up down clean
 
 help: ## List targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -42,9 +46,10 @@ build: ## Build bin/stockflow and bin/loadgen.
 	$(GO) build -o $(BIN)/stockflow ./cmd/stockflow
 	$(GO) build -o $(BIN)/loadgen ./cmd/loadgen
 
-test: ## Vet, buf breaking, then every test (ClickHouse started by scripts/clickhouse.sh, chdb by scripts/chdb.sh), schemathesis, then the real-Kafka suite.
+test: ## Vet, buf breaking, a short fuzz of every target, then every test (ClickHouse started by scripts/clickhouse.sh, chdb by scripts/chdb.sh), schemathesis, then the real-Kafka suite.
 	$(GO) vet ./...
 	$(MAKE) schemas-breaking
+	FUZZTIME=$(FUZZTIME_SHORT) scripts/fuzz.sh
 	scripts/clickhouse.sh start && scripts/chdb.sh install && examples/python-consumer/setup.sh
 	STOCKFLOW_TEST_CLICKHOUSE=$$(scripts/clickhouse.sh addr) $(GO) test -count=1 -race -timeout 25m ./...; \
 	status=$$?; scripts/clickhouse.sh stop; exit $$status
@@ -59,6 +64,9 @@ test-analytics: ## Only the analytics tests: sink, migrations, dashboard SQL on 
 
 test-unit: ## Only the fast unit tests (rules, sagas, goka tester).
 	$(GO) test -count=1 -race ./processors/... ./api/... ./internal/kafka/...
+
+fuzz: ## The long fuzz run: every fuzz target (decoders, stock rules, order and transfer sagas) for FUZZTIME each (1m; FUZZ_PARALLEL workers).
+	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
 
 test-e2e: ## Only the integration tests (whole system over kfake).
 	$(GO) test -count=1 -race ./internal/e2e/...

@@ -33,7 +33,9 @@ type Entity[C EntityCommand, E Versioned] struct {
 }
 
 // Callback applies the rule, stores the entity when its version changed and
-// answers on the outcomes topic.
+// answers on the outcomes topic. A command on another entity's key, or one
+// the rule refuses as poison (see Poison), is dead-lettered; the caller
+// still gets the problem.
 func (e Entity[C, E]) Callback(ctx goka.Context, cmd C) error {
 	if e.Key(cmd) != ctx.Key() {
 		return Errorf("command for %q arrived on key %q", e.Key(cmd), ctx.Key())
@@ -45,6 +47,9 @@ func (e Entity[C, E]) Callback(ctx goka.Context, cmd C) error {
 		version = before.GetVersion()
 	}
 	after, err := e.Apply(before, cmd, time.Now())
+	if Poison(err) {
+		return Reject(ctx, cmd.GetCorrelationId(), ProblemOf(err), err)
+	}
 	var out *pb.Outcome
 	if err != nil {
 		out = &pb.Outcome{Result: &pb.Outcome_Problem{Problem: ProblemOf(err)}}

@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -16,9 +17,12 @@ import (
 )
 
 // Callback applies one decoded message. It returns an error only when the
-// message cannot be applied at all (malformed key or fields); it must then
-// not have changed state or emitted anything. Business refusals are not
-// errors: they are outcomes the callback emits itself.
+// message is poison: it cannot be applied at all (wrong key, no kind, an
+// enum value the code does not know, missing or out-of-range fields, a
+// command for an entity that does not exist). It must then not have
+// changed state; it may have answered a waiting caller with a problem on
+// outcomes (see Reject), but emitted nothing else. Business refusals are
+// not errors: they are outcomes the callback emits itself.
 type Callback[PT any] func(ctx goka.Context, msg PT) error
 
 // Input declares a goka input edge whose messages are decoded by the
@@ -43,6 +47,18 @@ func Input[T any, PT schemas.Message[T]](group goka.Group, topic goka.Stream, fn
 	})
 }
 
+// Reject answers a poison command's caller, when it names one, with
+// problem on the outcomes topic (so a request waiting on it fails at once
+// instead of timing out) and returns cause as an inapplicable-message
+// error, for the Callback to return: the message is then dead-lettered.
+// The group must declare the outcomes output.
+func Reject(ctx goka.Context, correlationID string, problem *pb.Problem, cause error) error {
+	if correlationID != "" {
+		ctx.Emit(topics.Outcomes, correlationID, &pb.Outcome{CorrelationId: correlationID, Result: &pb.Outcome_Problem{Problem: problem}})
+	}
+	return fmt.Errorf("%w: %w", ErrInapplicable, cause)
+}
+
 // DeadLetterOutput is the output edge every processor needs for Input.
 func DeadLetterOutput() goka.Edge {
 	return goka.Output(topics.DeadLetters, schemas.DeadLetterCodec)
@@ -63,9 +79,13 @@ func deadLetter(ctx goka.Context, group goka.Group, data []byte, cause error) {
 	})
 }
 
+// ErrInapplicable is wrapped by every error a Callback returns for a
+// poison message (Errorf, Reject).
+var ErrInapplicable = errors.New("inapplicable message")
+
 // Errorf builds the error a Callback returns for an inapplicable message.
 func Errorf(format string, args ...any) error {
-	return fmt.Errorf("inapplicable message: "+format, args...)
+	return fmt.Errorf("%w: %w", ErrInapplicable, fmt.Errorf(format, args...))
 }
 
 // Source names the input partition a callback is applying, "<topic>/<partition>":

@@ -30,3 +30,21 @@ func ProblemOf(err error) *pb.Problem {
 	}
 	return &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_INVALID, Detail: err.Error()}
 }
+
+// Poison reports whether a rule's error means the command should never
+// have been produced: a refusal coded INVALID (no kind, an unknown enum
+// value, a missing or out-of-range field) or NOT_FOUND (a command for an
+// entity that does not exist: the API checks its views before producing
+// one), or any error that is not a Refusal. Such commands are
+// dead-lettered as well as answered; the other refusals (conflicts) are
+// business outcomes only.
+func Poison(err error) bool {
+	if err == nil {
+		return false
+	}
+	var r *Refusal
+	if !errors.As(err, &r) {
+		return true
+	}
+	return r.Code == pb.ErrorCode_ERROR_CODE_INVALID || r.Code == pb.ErrorCode_ERROR_CODE_NOT_FOUND
+}

@@ -23,8 +23,14 @@ func Graph() *goka.GroupGraph {
 	)
 }
 
-// ErrNoKind refuses a catalog command with no kind (a producer bug).
-var ErrNoKind = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "catalog command has no kind"}
+// Refusals of the catalog rules, all producer bugs (the API validates).
+var (
+	// ErrNoKind refuses a catalog command with no kind.
+	ErrNoKind = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "catalog command has no kind"}
+	// ErrIncomplete refuses a create without a SKU or name, or with a
+	// negative price or threshold.
+	ErrIncomplete = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "product needs a SKU, a name and a price and threshold of 0 or more"}
+)
 
 // Apply is the pure rule: the product after cmd, or why it is refused.
 // A repeated create returns the existing product unchanged.
@@ -32,6 +38,9 @@ func Apply(p *pb.Product, cmd *pb.CatalogCommand, now time.Time) (*pb.Product, e
 	c := cmd.GetCreate()
 	if c == nil {
 		return nil, ErrNoKind
+	}
+	if c.GetSku() == "" || c.GetName() == "" || c.GetPriceMinor() < 0 || c.GetLowStockThreshold() < 0 {
+		return nil, ErrIncomplete
 	}
 	if p != nil {
 		return p, nil

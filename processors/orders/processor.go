@@ -2,6 +2,7 @@ package orders
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -44,8 +45,11 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 		return onPlace(ctx, s, place, acceptedAt(cmd, now), now)
 	}
 	if s.GetOrder() == nil {
-		problem(ctx, cmd.GetCorrelationId(), &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "order " + cmd.GetOrderId() + " not found"})
-		return nil
+		// The API sends pay and cancel only for orders its view holds, and
+		// the timer and reconciler only for orders that exist: poison.
+		return stream.Reject(ctx, cmd.GetCorrelationId(),
+			&pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "order " + cmd.GetOrderId() + " not found"},
+			fmt.Errorf("order command %q for unknown order %q", cmd.GetCommandId(), cmd.GetOrderId()))
 	}
 	if cmd.GetRedrive() != nil {
 		redrive(ctx, s)
@@ -111,6 +115,9 @@ func onPlace(ctx goka.Context, s *pb.OrderState, place *pb.PlaceOrder, accepted,
 }
 
 func onReply(ctx goka.Context, r *pb.StockReply) error {
+	if r.GetOrderId() != ctx.Key() {
+		return stream.Errorf("stock reply for order %q arrived on key %q", r.GetOrderId(), ctx.Key())
+	}
 	s, _ := ctx.Value().(*pb.OrderState)
 	if replayed(ctx, s) {
 		redrive(ctx, s)
@@ -125,6 +132,9 @@ func onReply(ctx goka.Context, r *pb.StockReply) error {
 		s.EarlyReplies = append(s.EarlyReplies, r)
 		apply(ctx, s, Effects{Changed: true}, "", 0)
 		return nil
+	}
+	if err := CheckReply(s, r); err != nil {
+		return stream.Errorf("%w", err)
 	}
 	seen := len(History(s))
 	apply(ctx, s, OnReply(s, r, time.Now()), ctx.Key(), seen)

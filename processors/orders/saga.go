@@ -16,6 +16,10 @@ var (
 	ErrInvalidOrder = errors.New("invalid order")
 	// ErrWrongStatus: pay or cancel in a status that does not allow it.
 	ErrWrongStatus = errors.New("order status does not allow this")
+	// ErrBadReply: a stock reply that answers an outstanding command but
+	// does not match it (another product, warehouse or kind, or more held
+	// than asked for): only a broken producer sends it.
+	ErrBadReply = errors.New("stock reply does not match the command it answers")
 )
 
 // Effects are what a transition asks the processor to emit.
@@ -88,7 +92,7 @@ func validatePlace(p *pb.PlaceOrder) error {
 // A reply to nothing outstanding (a duplicate: the relay delivers at least
 // once) changes nothing.
 func OnReply(s *pb.OrderState, r *pb.StockReply, now time.Time) Effects {
-	if !answered(s, r.GetCommandId()) {
+	if CheckReply(s, r) != nil || !answered(s, r.GetCommandId()) {
 		return Effects{}
 	}
 	touch(s, now)
@@ -122,6 +126,28 @@ func OnReply(s *pb.OrderState, r *pb.StockReply, now time.Time) Effects {
 		return Effects{Publish: true, Changed: true, Schedule: true}
 	}
 	return eff
+}
+
+// CheckReply reports a reply that answers one of the order's outstanding
+// commands without matching it (ErrBadReply). A reply that answers nothing
+// outstanding is fine: a duplicate, which OnReply ignores.
+func CheckReply(s *pb.OrderState, r *pb.StockReply) error {
+	i := slices.IndexFunc(s.GetOutstanding(), func(c *pb.StockCommand) bool { return c.GetCommandId() == r.GetCommandId() })
+	if i < 0 || s.GetOrder() == nil {
+		return nil
+	}
+	c := s.Outstanding[i]
+	switch {
+	case r.GetProductId() != c.GetProductId() || r.GetWarehouseId() != c.GetWarehouseId():
+		return fmt.Errorf("reply for %s@%s to %s: %w", r.GetProductId(), r.GetWarehouseId(), c.GetCommandId(), ErrBadReply)
+	case r.GetKind() != stock.KindOf(c):
+		return fmt.Errorf("%v reply to %s: %w", r.GetKind(), c.GetCommandId(), ErrBadReply)
+	case c.GetReserve() != nil && (r.GetQuantity() < 0 || r.GetQuantity() > c.GetReserve().GetQuantity()):
+		return fmt.Errorf("%d held for a reserve of %d: %w", r.GetQuantity(), c.GetReserve().GetQuantity(), ErrBadReply)
+	case c.GetReserve() != nil && lineOf(s, c.GetProductId()) < 0:
+		return fmt.Errorf("reserve %s is for no line of the order: %w", c.GetCommandId(), ErrBadReply)
+	}
+	return nil
 }
 
 // merge combines the effects of two transitions applied in turn.

@@ -31,6 +31,8 @@ var (
 	ErrNoKind = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "shop command has no kind"}
 	// ErrUnknown: the command addresses a shop that does not exist.
 	ErrUnknown = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Msg: "not found"}
+	// ErrNoName: a create without a name (a producer bug).
+	ErrNoName = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Field: "name", Msg: "shop has no name"}
 )
 
 // Apply is the pure rule: the shop after cmd, or why it is refused.
@@ -38,6 +40,9 @@ var (
 func Apply(s *pb.Shop, cmd *pb.ShopCommand, now time.Time) (*pb.Shop, error) {
 	switch k := cmd.GetKind().(type) {
 	case *pb.ShopCommand_Create:
+		if k.Create.GetName() == "" {
+			return nil, ErrNoName
+		}
 		if s != nil {
 			return s, nil
 		}

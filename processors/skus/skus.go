@@ -50,6 +50,9 @@ func onCreate(ctx goka.Context, cmd *pb.CatalogCommand) error {
 	if create == nil || Normalize(create.GetSku()) != ctx.Key() {
 		return stream.Errorf("sku command %q does not create SKU %q", cmd.GetCommandId(), ctx.Key())
 	}
+	if cmd.GetProductId() == "" {
+		return stream.Errorf("sku command %q claims SKU %q for no product", cmd.GetCommandId(), ctx.Key())
+	}
 	before, _ := ctx.Value().(*pb.SkuClaim)
 	claim, err := Claim(before, ctx.Key(), cmd.GetProductId())
 	if err != nil {

@@ -77,15 +77,24 @@ func decide(level *pb.StockLevel, cmd *pb.StockCommand) (*pb.StockChange, error)
 	switch k := cmd.GetKind().(type) {
 	case *pb.StockCommand_Reserve:
 		orderID, requested = k.Reserve.GetOrderId(), k.Reserve.GetQuantity()
+		if orderID == "" {
+			return nil, stream.Errorf("reserve %q has no order id", cmd.GetCommandId())
+		}
 		v, err = Reserve(level, orderID, requested, k.Reserve.GetAllowPartial())
 		if err != nil {
 			return nil, stream.Errorf("%w", err)
 		}
 	case *pb.StockCommand_Release:
 		orderID, requested = k.Release.GetOrderId(), k.Release.GetQuantity()
+		if orderID == "" {
+			return nil, stream.Errorf("release %q has no order id", cmd.GetCommandId())
+		}
 		v, err = Release(level, orderID, requested, k.Release.GetReason())
 	case *pb.StockCommand_Commit:
 		orderID, requested = k.Commit.GetOrderId(), k.Commit.GetQuantity()
+		if orderID == "" {
+			return nil, stream.Errorf("commit %q has no order id", cmd.GetCommandId())
+		}
 		v, err = Commit(level, orderID, requested)
 	case *pb.StockCommand_TransferOut, *pb.StockCommand_TransferIn:
 		var transferID string
@@ -132,7 +141,12 @@ func adjust(ctx goka.Context, cmd *pb.StockCommand, level *pb.StockLevel, a *pb.
 	v, err := Adjust(level, cmd.GetCommandId(), a)
 	if err != nil {
 		metrics.StockDecisions.WithLabelValues("adjust", "refused").Inc()
-		outcome(ctx, cmd, &pb.Outcome{Result: &pb.Outcome_Problem{Problem: adjustProblem(err)}})
+		p := adjustProblem(err)
+		if p.GetCode() == pb.ErrorCode_ERROR_CODE_INVALID {
+			// An unknown kind or a quantity the API never sends: poison.
+			return stream.Reject(ctx, cmd.GetCorrelationId(), p, err)
+		}
+		outcome(ctx, cmd, &pb.Outcome{Result: &pb.Outcome_Problem{Problem: p}})
 		return nil
 	}
 	metrics.StockDecisions.WithLabelValues("adjust", v.Status.String()).Inc()

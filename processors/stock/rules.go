@@ -3,6 +3,7 @@ package stock
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
@@ -177,6 +178,9 @@ func adjustedOnHand(l *pb.StockLevel, a *pb.Adjust) (int64, error) {
 	}
 	switch a.GetKind() {
 	case pb.AdjustKind_ADJUST_KIND_RECEIVE, pb.AdjustKind_ADJUST_KIND_CORRECT:
+		if q > 0 && l.GetOnHand() > math.MaxInt64-q {
+			return 0, fmt.Errorf("on_hand %d + %d overflows: %w", l.GetOnHand(), q, ErrInvalidQuantity)
+		}
 		return l.GetOnHand() + q, nil
 	case pb.AdjustKind_ADJUST_KIND_COUNT:
 		if a.ExpectedOnHand != nil && a.GetExpectedOnHand() != l.GetOnHand() {

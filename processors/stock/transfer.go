@@ -3,6 +3,7 @@ package stock
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
@@ -36,6 +37,9 @@ func TransferIn(l *pb.StockLevel, transferID string, qty int64) (Verdict, error)
 	if qty <= 0 {
 		return Verdict{}, fmt.Errorf("transfer in %d: %w", qty, ErrInvalidQuantity)
 	}
+	if l.GetOnHand() > math.MaxInt64-qty {
+		return Verdict{}, fmt.Errorf("transfer in %d onto %d overflows: %w", qty, l.GetOnHand(), ErrInvalidQuantity)
+	}
 	l.OnHand += qty
 	m := movement(l, pb.MovementKind_MOVEMENT_KIND_TRANSFER_IN, qty, 0, "")
 	m.TransferId = transferID
@@ -50,13 +54,18 @@ func transferLeg(level *pb.StockLevel, cmd *pb.StockCommand) (v Verdict, transfe
 	switch k := cmd.GetKind().(type) {
 	case *pb.StockCommand_TransferOut:
 		transferID, requested = k.TransferOut.GetTransferId(), k.TransferOut.GetQuantity()
-		v, err = TransferOut(level, transferID, requested)
 	case *pb.StockCommand_TransferIn:
 		transferID, requested = k.TransferIn.GetTransferId(), k.TransferIn.GetQuantity()
-		v, err = TransferIn(level, transferID, requested)
 	}
-	if err == nil && transferID == "" {
-		err = fmt.Errorf("%s has no transfer id: %w", cmd.GetCommandId(), ErrInvalidQuantity)
+	if transferID == "" {
+		// Checked before the leg is applied: a refused command leaves the
+		// level as it was.
+		return Verdict{}, "", requested, fmt.Errorf("%s has no transfer id: %w", cmd.GetCommandId(), ErrInvalidQuantity)
+	}
+	if cmd.GetTransferOut() != nil {
+		v, err = TransferOut(level, transferID, requested)
+	} else {
+		v, err = TransferIn(level, transferID, requested)
 	}
 	return v, transferID, requested, err
 }

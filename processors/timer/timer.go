@@ -59,6 +59,9 @@ func ExpireCommand(orderID string, now time.Time) *pb.OrderCommand {
 func Apply(d *pb.TimerDeadline, cmd *pb.TimerCommand) (next *pb.TimerDeadline, changed bool, err error) {
 	switch k := cmd.GetKind().(type) {
 	case *pb.TimerCommand_Schedule:
+		if k.Schedule.GetDueUnixMs() <= 0 {
+			return d, false, stream.Errorf("schedule for order %q has no due time", k.Schedule.GetOrderId())
+		}
 		if d != nil && d.GetDueUnixMs() == k.Schedule.GetDueUnixMs() {
 			return d, false, nil
 		}

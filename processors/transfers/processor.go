@@ -2,6 +2,7 @@ package transfers
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
@@ -62,9 +63,11 @@ func onCommand(ctx goka.Context, cmd *pb.TransferCommand) error {
 	case *pb.TransferCommand_Receive:
 		return onReceive(ctx, s, cmd)
 	case *pb.TransferCommand_Redrive:
-		if s.GetTransfer() != nil {
-			redrive(ctx, s, false)
+		if s.GetTransfer() == nil {
+			// The reconciler re-drives only transfers its view holds.
+			return stream.Errorf("redrive of unknown transfer %q", cmd.GetTransferId())
 		}
+		redrive(ctx, s, false)
 	default:
 		return stream.Errorf("transfer command %q has no kind", cmd.GetCommandId())
 	}
@@ -75,8 +78,10 @@ func onCommand(ctx goka.Context, cmd *pb.TransferCommand) error {
 // answered on the command's correlation id.
 func onReceive(ctx goka.Context, s *pb.TransferState, cmd *pb.TransferCommand) error {
 	if s.GetTransfer() == nil {
-		problem(ctx, cmd.GetCorrelationId(), &pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "transfer " + cmd.GetTransferId() + " not found"})
-		return nil
+		// The API receives only transfers its view holds: poison.
+		return stream.Reject(ctx, cmd.GetCorrelationId(),
+			&pb.Problem{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Detail: "transfer " + cmd.GetTransferId() + " not found"},
+			fmt.Errorf("receipt %q of unknown transfer %q", cmd.GetCommandId(), cmd.GetTransferId()))
 	}
 	eff, err := Receive(s, stampOf(ctx), time.Now())
 	if errors.Is(err, ErrNotInTransit) {
@@ -113,6 +118,9 @@ func onReply(ctx goka.Context, r *pb.StockReply) error {
 		s.EarlyReplies = append(s.EarlyReplies, r)
 		apply(ctx, s, Effects{Changed: true})
 		return nil
+	}
+	if err := CheckReply(s, r); err != nil {
+		return stream.Errorf("%w", err)
 	}
 	apply(ctx, s, OnReply(s, r, stampOf(ctx), time.Now()))
 	return nil

@@ -16,6 +16,10 @@ var (
 	// ErrNotInTransit: a receipt for a transfer that was not shipped in
 	// transit (still requested, or rejected).
 	ErrNotInTransit = errors.New("transfer is not in transit")
+	// ErrBadReply: a reply that answers the outstanding leg without
+	// matching it (another product, warehouse or kind, or a status that leg
+	// cannot have): only a broken producer sends it.
+	ErrBadReply = errors.New("stock reply does not match the leg it answers")
 )
 
 // Stamp names the saga input that first sent a stock command: its
@@ -115,6 +119,35 @@ func OnReply(s *pb.TransferState, r *pb.StockReply, stamp Stamp, now time.Time) 
 		return Effects{Changed: true, Publish: true, Event: pb.TransferEventKind_TRANSFER_EVENT_KIND_COMPLETED}
 	}
 	return Effects{}
+}
+
+// CheckReply reports a reply that answers the outstanding leg without
+// matching it (ErrBadReply): another level or kind, a status the leg
+// cannot have, or a quantity that contradicts the status (a debit or
+// credit confirmed for other than the leg's quantity, a debit refused
+// with as much available as asked). A reply to anything else is a duplicate,
+// which OnReply ignores.
+func CheckReply(s *pb.TransferState, r *pb.StockReply) error {
+	out := s.GetOutstanding()
+	if out == nil || r.GetCommandId() != out.GetCommandId() {
+		return nil
+	}
+	ok := r.GetStatus() == pb.ReplyStatus_REPLY_STATUS_OK
+	q := out.GetTransferOut().GetQuantity() + out.GetTransferIn().GetQuantity() // the leg's
+	switch {
+	case r.GetProductId() != out.GetProductId() || r.GetWarehouseId() != out.GetWarehouseId():
+		return fmt.Errorf("reply for %s@%s to %s: %w", r.GetProductId(), r.GetWarehouseId(), out.GetCommandId(), ErrBadReply)
+	case ok && r.GetQuantity() != q, !ok && (r.GetQuantity() < 0 || r.GetQuantity() >= q):
+		// A debit or credit moves the whole quantity or, refused, says
+		// how much less is available.
+		return fmt.Errorf("%v for %d of %d: %w", r.GetStatus(), r.GetQuantity(), q, ErrBadReply)
+	case out.GetTransferOut() != nil && r.GetKind() == pb.StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_OUT &&
+		(ok || r.GetStatus() == pb.ReplyStatus_REPLY_STATUS_INSUFFICIENT):
+	case out.GetTransferIn() != nil && r.GetKind() == pb.StockCommandKind_STOCK_COMMAND_KIND_TRANSFER_IN && ok:
+	default:
+		return fmt.Errorf("%v %v reply to %s: %w", r.GetKind(), r.GetStatus(), out.GetCommandId(), ErrBadReply)
+	}
+	return nil
 }
 
 // Receive records the arrival of an in-transit transfer's goods and sends

@@ -35,6 +35,9 @@ func NormalizeEmail(email string) string {
 var (
 	// ErrNoKind: a command with no kind (a producer bug).
 	ErrNoKind = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "user command has no kind"}
+	// ErrIncomplete: a registration without a user id or password hash, or
+	// with a role this version does not know (a producer bug).
+	ErrIncomplete = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "registration needs a user id, a password hash and a known role"}
 	// ErrEmailTaken: another account has this email.
 	ErrEmailTaken = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_CONFLICT, Field: "email", Msg: "an account with this email already exists"}
 )
@@ -45,6 +48,10 @@ func Apply(u *pb.User, cmd *pb.UserCommand, now time.Time) (*pb.User, error) {
 	r := cmd.GetRegister()
 	if r == nil {
 		return nil, ErrNoKind
+	}
+	if r.GetUserId() == "" || r.GetPasswordHash() == "" ||
+		(r.GetRole() != pb.Role_ROLE_CUSTOMER && r.GetRole() != pb.Role_ROLE_ADMIN) {
+		return nil, ErrIncomplete
 	}
 	if u != nil {
 		if u.GetId() == r.GetUserId() {

@@ -13,7 +13,7 @@ func TestApply(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 	register := func(id string) *pb.UserCommand {
-		return &pb.UserCommand{Email: "ana@example.com", Kind: &pb.UserCommand_Register{Register: &pb.RegisterUser{UserId: id}}}
+		return &pb.UserCommand{Email: "ana@example.com", Kind: &pb.UserCommand_Register{Register: &pb.RegisterUser{UserId: id, Role: pb.Role_ROLE_CUSTOMER, PasswordHash: "$2a$10$hash"}}}
 	}
 	ana := &pb.User{Id: "u1", Email: "ana@example.com", Version: 1}
 	cases := []struct {

@@ -30,6 +30,11 @@ var (
 	ErrNoKind = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Msg: "warehouse command has no kind"}
 	// ErrUnknown: the command addresses a warehouse that does not exist.
 	ErrUnknown = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_NOT_FOUND, Msg: "not found"}
+	// ErrNoName: a create without a name (a producer bug).
+	ErrNoName = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Field: "name", Msg: "warehouse has no name"}
+	// ErrBadStatus: a status change to UNSPECIFIED or to a value this
+	// version does not know (a producer bug).
+	ErrBadStatus = &stream.Refusal{Code: pb.ErrorCode_ERROR_CODE_INVALID, Field: "status", Msg: "unknown warehouse status"}
 )
 
 // Apply is the pure rule: the warehouse after cmd, or why it is refused.
@@ -37,6 +42,9 @@ var (
 func Apply(w *pb.Warehouse, cmd *pb.WarehouseCommand, now time.Time) (*pb.Warehouse, error) {
 	switch k := cmd.GetKind().(type) {
 	case *pb.WarehouseCommand_Create:
+		if k.Create.GetName() == "" {
+			return nil, ErrNoName
+		}
 		if w != nil {
 			return w, nil
 		}
@@ -45,6 +53,9 @@ func Apply(w *pb.Warehouse, cmd *pb.WarehouseCommand, now time.Time) (*pb.Wareho
 			CreatedAtUnixMs: now.UnixMilli(), UpdatedAtUnixMs: now.UnixMilli(), Version: 1,
 		}, nil
 	case *pb.WarehouseCommand_SetStatus:
+		if st := k.SetStatus.GetStatus(); st != pb.WarehouseStatus_WAREHOUSE_STATUS_ACTIVE && st != pb.WarehouseStatus_WAREHOUSE_STATUS_INACTIVE {
+			return nil, fmt.Errorf("status %d: %w", st, ErrBadStatus)
+		}
 		if w == nil {
 			return nil, fmt.Errorf("warehouse %s %w", cmd.GetWarehouseId(), ErrUnknown)
 		}

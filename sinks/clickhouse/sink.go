@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/stockflow/stockflow/internal/kafka"
+	"github.com/stockflow/stockflow/internal/metrics"
 	"github.com/stockflow/stockflow/schemas"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 	"github.com/stockflow/stockflow/topics"
@@ -214,9 +215,10 @@ func (s *Sink) flush(ctx context.Context, recs []*kgo.Record) error {
 	start := time.Now()
 	rows := make([]Row, 0, len(recs))
 	for _, r := range recs {
-		row, err := decode(r.Value)
+		row, err := Decode(string(r.Key), r.Value)
 		if err != nil {
 			failures.WithLabelValues("poison").Inc()
+			metrics.ProcessorMessages.WithLabelValues(s.cfg.Group, r.Topic, "dead_letter").Inc()
 			if err := s.retry(ctx, "dead_letter", func() error { return s.deadLetter(ctx, r, err) }); err != nil {
 				return err
 			}
@@ -245,12 +247,23 @@ func (s *Sink) flush(ctx context.Context, recs []*kgo.Record) error {
 	return nil
 }
 
-func decode(value []byte) (Row, error) {
+// Decode turns a stock-movements record into its row: it fails on bytes
+// that are not a StockMovement, on a movement ToRow refuses, and on a key
+// other than the movement's "<product>@<warehouse>" (its ordering, which
+// deduplication relies on, would not hold).
+func Decode(key string, value []byte) (Row, error) {
 	m, err := schemas.StockMovementCodec.Unmarshal(value)
 	if err != nil {
 		return Row{}, err
 	}
-	return ToRow(m)
+	row, err := ToRow(m)
+	if err != nil {
+		return Row{}, err
+	}
+	if row.key() != key {
+		return Row{}, fmt.Errorf("%w: movement of %s on key %q", ErrBadMovement, row.key(), key)
+	}
+	return row, nil
 }
 
 // store inserts the rows not already stored.
@@ -339,7 +352,7 @@ func Insert(ctx context.Context, conn driver.Conn, rows []Row) error {
 }
 
 func (s *Sink) deadLetter(ctx context.Context, r *kgo.Record, cause error) error {
-	slog.Warn("clickhouse sink: dead-lettering movement", "partition", r.Partition, "offset", r.Offset, "key", string(r.Key), "error", cause)
+	slog.Warn("clickhouse sink: dead-lettering movement", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "key", string(r.Key), "error", cause)
 	value, err := schemas.DeadLetterCodec.Encode(&pb.DeadLetter{
 		SourceTopic: r.Topic, Partition: r.Partition, Offset: r.Offset, Key: string(r.Key),
 		Value: r.Value, Group: s.cfg.Group, Error: cause.Error(), AtUnixMs: time.Now().UnixMilli(),
