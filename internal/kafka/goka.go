@@ -8,7 +8,6 @@ import (
 
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
-	"github.com/lovoo/goka/storage"
 )
 
 // Goka holds what every goka processor and view of one process shares.
@@ -91,7 +90,7 @@ func (g Goka) ProcessorOptions(group goka.Group) []goka.ProcessorOption {
 	useSaramaConfig()
 	opts := []goka.ProcessorOption{
 		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithTopicManagerConfig(g.topicManagerConfig())),
-		goka.WithStorageBuilder(storage.DefaultBuilder(filepath.Join(g.StateDir, "processor", string(group)))),
+		goka.WithStorageBuilder(bufferedStorageBuilder(filepath.Join(g.StateDir, "processor", string(group)))),
 		goka.WithProducerBuilder(orderedProducerBuilder),
 	}
 	if g.Logger != nil {
@@ -107,7 +106,7 @@ func (g Goka) ViewOptions(table goka.Table, name string) []goka.ViewOption {
 	useSaramaConfig()
 	opts := []goka.ViewOption{
 		goka.WithViewTopicManagerBuilder(goka.TopicManagerBuilderWithTopicManagerConfig(g.topicManagerConfig())),
-		goka.WithViewStorageBuilder(storage.DefaultBuilder(filepath.Join(g.StateDir, "view", name, string(table)))),
+		goka.WithViewStorageBuilder(bufferedStorageBuilder(filepath.Join(g.StateDir, "view", name, string(table)))),
 		goka.WithViewAutoReconnect(),
 	}
 	if g.Logger != nil {
