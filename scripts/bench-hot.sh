@@ -22,13 +22,19 @@ for _ in $(seq 1 300); do
 done
 # CPU seconds the stockflow process has used (user + system), from /proc.
 cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$pid/stat"; }
+# read(2)- and write(2)-like system calls it has made, from /proc (a count
+# the machine's load does not change, unlike CPU time).
+sys() { awk '/^sysc[rw]:/ { n += $2 } END { print n }' "/proc/$pid/io"; }
 before=$(cpu)
+sbefore=$(sys)
 if [ -n "${BENCH_CPUPROFILE:-}" ]; then
   curl -s -o "$BENCH_CPUPROFILE" "http://127.0.0.1:$((port + 1))/debug/pprof/profile?seconds=${BENCH_PROFILE_SECONDS:-10}" &
   prof=$!
 fi
 out=$(bin/loadgen --scenario hot --url "http://127.0.0.1:$port" "$@" | tee /dev/stderr)
 after=$(cpu)
+safter=$(sys)
 [ -z "${prof:-}" ] || wait "$prof"
 requests=$(echo "$out" | sed -n 's/^orders: \([0-9]*\) in.*/\1/p')
 awk -v b="$before" -v a="$after" -v n="$requests" 'BEGIN { printf "service CPU: %.1f s for %d requests = %.3f ms per request\n", a - b, n, (a - b) * 1000 / n }'
+awk -v b="$sbefore" -v a="$safter" -v n="$requests" 'BEGIN { printf "service syscalls (read+write): %.1f per request\n", (a - b) / n }'
