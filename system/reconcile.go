@@ -34,6 +34,8 @@ func (s *System) startReconciler(g kafka.Goka) error {
 	}
 	s.clients = append(s.clients, client)
 	r.Sender = kafka.Sender{Client: client}
+	s.shareView(topics.StockTable, r.Stock)
+	s.shareView(topics.OrdersTable, r.Orders)
 	// The views close only after the loop that reads them has returned.
 	viewCtx, stopViews := context.WithCancel(context.Background())
 	for _, v := range []*goka.View{r.Stock, r.Orders} {
@@ -64,4 +66,13 @@ func (s *System) startRelay() error {
 	r := stock.Relay{Consumer: consumer, Producer: producer}
 	s.group.Go(func() error { return r.Run(s.failed) })
 	return nil
+}
+
+// shareView offers a running view of table to the parts started after it
+// (the API's views, startViews).
+func (s *System) shareView(table goka.Table, v *goka.View) {
+	if s.views == nil {
+		s.views = map[goka.Table]*goka.View{}
+	}
+	s.views[table] = v
 }

@@ -57,6 +57,9 @@ type System struct {
 	readies []func() bool
 	// groupDirs hold the local tables of the processors this process runs.
 	groupDirs []string
+	// views are views this process already runs, by table, for a later
+	// part that reads the same table to share (see startViews).
+	views map[goka.Table]*goka.View
 	// adminReady is set once the configured admin account exists.
 	adminReady atomic.Bool
 	wantAdmin  bool
@@ -249,6 +252,14 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev, seedDemo bool)
 
 func (s *System) startViews(g kafka.Goka) (api.Views, error) {
 	open := func(table goka.Table, codec goka.Codec) (*goka.View, error) {
+		// The reconciler's views of the stock and orders tables, when it runs
+		// in this process, serve the API too: each view is a consumer of one
+		// of the two busiest changelogs, with a LevelDB copy to keep. They
+		// run until the reconciler's loop returns, which is after the HTTP
+		// server has stopped (Stop) or when the process is failing anyway.
+		if v := s.views[table]; v != nil {
+			return v, nil
+		}
 		v, err := g.NewView(table, codec, "api")
 		if err != nil {
 			return nil, err

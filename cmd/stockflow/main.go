@@ -6,9 +6,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/alecthomas/kong"
 
@@ -31,9 +34,21 @@ type cli struct {
 
 type devCmd struct {
 	Demo bool `name:"demo" env:"STOCKFLOW_DEMO" help:"Seed demo data (2 shops, 4 warehouses, 50 products with stock); seeding again changes nothing."`
+	// PprofAddr serves net/http/pprof for profiling (docs/performance.md).
+	// Development only: it is never on by default and not in api/process.
+	PprofAddr string `name:"pprof-addr" env:"STOCKFLOW_PPROF_ADDR" help:"Serve Go's /debug/pprof on this address (e.g. 127.0.0.1:6060) for profiling; off when empty."`
 }
 
 func (c devCmd) Run(ctx context.Context, cfg *system.Config) error {
+	if c.PprofAddr != "" {
+		srv := &http.Server{Addr: c.PprofAddr, Handler: pprofMux(), ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
+				fmt.Fprintln(os.Stderr, "stockflow: pprof:", err)
+			}
+		}()
+		defer srv.Close()
+	}
 	return system.Run(ctx, *cfg, system.Parts{Embedded: true, Processors: system.ProcessorNames(), API: true, Demo: c.Demo, Sink: cfg.ClickHouseAddr != ""})
 }
 
@@ -104,4 +119,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, "stockflow:", err)
 		os.Exit(1)
 	}
+}
+
+// pprofMux serves net/http/pprof's handlers on their own mux, never on the
+// API's.
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }

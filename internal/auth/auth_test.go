@@ -141,3 +141,30 @@ func TestThrottleHoldsUnderParallelAttempts(t *testing.T) {
 		t.Fatalf("%d of 40 parallel attempts allowed, want 5", allowed.Load())
 	}
 }
+
+func TestAVerifiedTokenStillExpires(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	tokens, _ := auth.NewTokens(key, time.Minute)
+	tokens.Now = func() time.Time { return now }
+	tok, _ := tokens.Issue(auth.Principal{UserID: "u1", Admin: true})
+	for range 2 { // the second answer comes from the cache
+		if p, err := tokens.Verify(tok); err != nil || p.UserID != "u1" || !p.Admin {
+			t.Fatalf("fresh token: %+v, %v", p, err)
+		}
+	}
+	now = now.Add(2 * time.Minute)
+	if _, err := tokens.Verify(tok); !errors.Is(err, auth.ErrInvalidToken) {
+		t.Fatalf("expired cached token: %v, want ErrInvalidToken", err)
+	}
+	// A verified token altered in its signature is not taken from the cache.
+	now = now.Add(-2 * time.Minute)
+	sig := strings.LastIndexByte(tok, '.') + 1
+	flipped := byte('A')
+	if tok[sig] == 'A' {
+		flipped = 'B'
+	}
+	if _, err := tokens.Verify(tok[:sig] + string(flipped) + tok[sig+1:]); !errors.Is(err, auth.ErrInvalidToken) {
+		t.Fatalf("altered token: %v, want ErrInvalidToken", err)
+	}
+}

@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -37,7 +38,23 @@ type Tokens struct {
 	ttl time.Duration
 	// Now is the clock (time.Now by default); tests move it.
 	Now func() time.Time
+
+	// verified caches tokens whose signature and claims were checked, by
+	// their exact text (a token altered in any byte is another key), so a
+	// client's every request does not parse JSON and compute an HMAC
+	// again. Expiry is still checked on every use.
+	mu       sync.RWMutex
+	verified map[string]verifiedToken
 }
+
+type verifiedToken struct {
+	p         Principal
+	notBefore time.Time // zero: none
+	expires   time.Time
+}
+
+// maxVerified bounds the cache; when full it starts over.
+const maxVerified = 10_000
 
 // NewTokens returns Tokens signing with key; tokens live for ttl.
 func NewTokens(key []byte, ttl time.Duration) (*Tokens, error) {
@@ -73,12 +90,40 @@ func (t *Tokens) Issue(p Principal) (string, error) {
 
 // Verify checks a token's signature, issuer and expiry.
 func (t *Tokens) Verify(token string) (Principal, error) {
+	t.mu.RLock()
+	v, ok := t.verified[token]
+	t.mu.RUnlock()
+	if ok {
+		now := t.Now()
+		if now.Before(v.expires) && (v.notBefore.IsZero() || !now.Before(v.notBefore)) {
+			return v.p, nil
+		}
+	}
+	p, c, err := t.verify(token)
+	if err != nil {
+		return Principal{}, err
+	}
+	v = verifiedToken{p: p, expires: c.ExpiresAt.Time}
+	if c.NotBefore != nil {
+		v.notBefore = c.NotBefore.Time
+	}
+	t.mu.Lock()
+	if t.verified == nil || len(t.verified) >= maxVerified {
+		t.verified = make(map[string]verifiedToken)
+	}
+	t.verified[token] = v
+	t.mu.Unlock()
+	return p, nil
+}
+
+// verify parses and checks a token.
+func (t *Tokens) verify(token string) (Principal, *claims, error) {
 	var c claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
 		jwt.WithIssuer(issuer), jwt.WithExpirationRequired(), jwt.WithTimeFunc(t.Now))
 	if err != nil || c.Subject == "" {
-		return Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return Principal{}, nil, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
-	return Principal{UserID: c.Subject, Email: c.Email, Admin: c.Role == "admin"}, nil
+	return Principal{UserID: c.Subject, Email: c.Email, Admin: c.Role == "admin"}, &c, nil
 }
