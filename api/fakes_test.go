@@ -171,7 +171,10 @@ func newFixture(t *testing.T, options ...func(*api.Deps)) *fixture {
 	}
 	d := api.Deps{
 		Sender: f.bus, Watcher: f.bus, Views: f.views,
-		WaitTimeout: 3 * time.Second, ReservationTTL: time.Minute, Ready: func() bool { return true },
+		// Generous: a request's bcrypt hash shares this deadline, and with
+		// -race on a busy two-core machine it can take seconds. The fake
+		// bus answers at once, so no test waits it out.
+		WaitTimeout: 15 * time.Second, ReservationTTL: time.Minute, Ready: func() bool { return true },
 		Tokens:        tokens,
 		EmailThrottle: auth.NewThrottle(5, time.Minute), ClientThrottle: auth.NewThrottle(50, time.Minute),
 	}
