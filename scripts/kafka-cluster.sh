@@ -7,7 +7,8 @@
 #   scripts/kafka-cluster.sh stop             stop every node
 #   scripts/kafka-cluster.sh clean            stop every node and remove the cluster's data
 #   scripts/kafka-cluster.sh status           say which nodes run
-#   scripts/kafka-cluster.sh start-node N     start node N (1-3) and wait for it
+#   scripts/kafka-cluster.sh start-node N     start node N (1-3) and wait for it (KAFKA_START_WAIT=0: do not wait)
+#   scripts/kafka-cluster.sh wait-node N      wait until node N, if it runs, has started
 #   scripts/kafka-cluster.sh stop-node N      stop node N (SIGTERM: a controlled shutdown)
 #   scripts/kafka-cluster.sh kill-node N      SIGKILL node N (a crash)
 #   scripts/kafka-cluster.sh brokers          print the client addresses, comma-separated
@@ -30,6 +31,8 @@ DIR="$ROOT/.cache/kafka-cluster"
 BASE=${KAFKA_CLUSTER_PORT:-29300}
 NODES=(1 2 3)
 export KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms128m -Xmx384m}
+# A node restarted under load (a fault) recovers every partition it holds.
+export KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-180}
 
 say() { echo "kafka-cluster.sh: $*" >&2; }
 
@@ -99,11 +102,16 @@ status)
 	;;
 start-node) node "${2:-}" start ;;
 stop-node) node "${2:-}" stop ;;
+wait-node)
+	if node "${2:-}" status >/dev/null; then
+		node "${2:-}" wait
+	fi
+	;;
 kill-node) node "${2:-}" kill ;;
 brokers) addrs 0 ;;
 advertised) addrs 3 ;;
 *)
-	echo "usage: $0 start|stop|clean|status|start-node N|stop-node N|kill-node N|brokers|advertised" >&2
+	echo "usage: $0 start|stop|clean|status|start-node N|wait-node N|stop-node N|kill-node N|brokers|advertised" >&2
 	exit 2
 	;;
 esac

@@ -178,6 +178,9 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 delete.topic.enable=true
 log.cleaner.backoff.ms=1000
+# Load (and after a crash, recover) partitions in parallel: a restarted
+# node of the fault suite's cluster holds a replica of every partition.
+num.recovery.threads.per.data.dir=4
 EOF
 	if [[ ${KAFKA_VERSION%%.*} -ge 4 ]]; then
 		cat >"$LOG4J" <<EOF
