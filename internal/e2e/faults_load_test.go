@@ -256,7 +256,7 @@ func (l *faultLoad) moveStock(api int, tr *faultTransfer, tries int, d time.Dura
 	}
 }
 
-// probeUnavailable places one order on api-1 while Kafka is cut off and
+// probeUnavailable places one order (on api-1, else api-2) while Kafka is cut off and
 // says what is wrong with the answer ("" if it is a 503 with Retry-After,
 // problem+json, within the wait timeout of 3 s plus a second of slack).
 // The order joins the load's, to be settled with the rest.
@@ -268,7 +268,13 @@ func (l *faultLoad) probeUnavailable() string {
 	l.sent.Add(1)
 	l.places.Add(1)
 	time.Sleep(500 * time.Millisecond)
-	a := l.call(0, http.MethodPost, "/orders", map[string]any{"shop_id": l.shop, "lines": lines(o.product, o.qty)}, o.key)
+	var a answer
+	for api := range l.apis {
+		// The other instance if this one is down (an overlapping kill).
+		if a = l.call(api, http.MethodPost, "/orders", map[string]any{"shop_id": l.shop, "lines": lines(o.product, o.qty)}, o.key); a.status != 0 {
+			break
+		}
+	}
 	switch {
 	case a.status != http.StatusServiceUnavailable:
 		return fmt.Sprintf("POST /orders answered %d %s after %s, want 503", a.status, a.body, a.took.Round(time.Millisecond))
