@@ -87,7 +87,9 @@ start)
 	say "3 nodes started in $((SECONDS - t0)) s; clients: $(addrs 0), advertised $(addrs 3)"
 	;;
 stop)
-	for n in "${NODES[@]}"; do node "$n" stop; done
+	# All at once: the last node alone has no quorum for a controlled shutdown.
+	for n in "${NODES[@]}"; do node "$n" stop & done
+	wait
 	;;
 clean)
 	for n in "${NODES[@]}"; do node "$n" clean; done
