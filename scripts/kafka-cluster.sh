@@ -48,10 +48,14 @@ voters() {
 
 cluster_id() {
 	mkdir -p "$DIR"
-	if [[ ! -s $DIR/cluster.id ]]; then
-		# A KRaft cluster id is 16 random bytes in URL-safe base64 without padding.
-		head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$DIR/cluster.id"
-	fi
+	local id
+	# A KRaft cluster id is 16 random bytes in URL-safe base64 without
+	# padding; one starting with "-" would read as an option (Kafka's own
+	# generator avoids those too).
+	while [[ ! -s $DIR/cluster.id ]]; do
+		id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+		[[ $id == -* ]] || echo "$id" >"$DIR/cluster.id"
+	done
 	cat "$DIR/cluster.id"
 }
 
