@@ -104,7 +104,7 @@ func checkFaultInvariants(t *testing.T, w world, l *faultLoad) []check {
 	add(fmt.Sprintf("every request decided, retried with its key (%d orders, %d transfers; settled in %s)",
 		len(l.orders), len(l.transfers), time.Since(began).Round(time.Second)), undecided)
 
-	// Unpaid orders expire 40 s after they were placed; wait for them.
+	// Unpaid orders expire a TTL after they were placed; wait for them.
 	var orders map[string]listedOrder
 	var open []string
 	for deadline := time.Now().Add(4 * time.Minute); ; time.Sleep(2 * time.Second) {

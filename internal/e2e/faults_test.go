@@ -630,13 +630,17 @@ func TestFaultsOnRealKafka(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("STOCKFLOW_FAULT_ROUNDS")); err == nil && n > 0 {
 		rounds = n
 	}
-	// The short run (make test) watches each fault longer; the long one
-	// (make chaos) injects more in the time.
-	timing := faultTiming{outage: 7 * time.Second, down: 3 * time.Second, aftermath: 6 * time.Second}
-	solo := 1
+	// The first round injects one fault at a time, the others two at once.
+	// The short run (make test) watches each fault a little longer; the
+	// long one (make chaos) injects more in the time.
+	const solo = 1
+	timing := faultTiming{outage: 7 * time.Second, down: 3 * time.Second, aftermath: 5 * time.Second}
+	// Unpaid orders expire after the TTL, so the timer's work runs through
+	// the faults too; the checks wait for the last of them.
+	ttl := 25 * time.Second
 	if rounds > 1 {
 		timing = faultTiming{outage: 6 * time.Second, down: 2 * time.Second, aftermath: 4 * time.Second}
-		solo = 1
+		ttl = 40 * time.Second
 	}
 	started := time.Now()
 	b := &brokers{upstream: strings.Split(upstream, ","), ctl: ctl}
@@ -647,9 +651,6 @@ func TestFaultsOnRealKafka(t *testing.T) {
 	t.Setenv("STOCKFLOW_ADMIN_EMAIL", adminEmail)
 	t.Setenv("STOCKFLOW_ADMIN_PASSWORD", adminPassword)
 
-	// Unpaid orders expire after the TTL, so the timer's work runs through
-	// the faults too; the checks wait for the last of them.
-	const ttl = 40 * time.Second
 	apiArgs := []string{"api", "--wait-timeout", "3s", "--write-rate", "0", "--reservation-ttl", ttl.String()}
 	must := func(err error) {
 		t.Helper()
