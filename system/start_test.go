@@ -6,6 +6,9 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 // A process started while no broker answers waits for Kafka (until its
@@ -39,6 +42,9 @@ func TestUnreachable(t *testing.T) {
 		want bool
 	}{
 		{fmt.Errorf("list topics: unable to dial: %w", dialErr), true},
+		// After a leader election (seen when an API started as the fault suite killed a leader).
+		{fmt.Errorf("list outcome end offsets: %w", kerr.OffsetNotAvailable), true},
+		{fmt.Errorf("processor: %w", sarama.ErrLeaderNotAvailable), true},
 		{fmt.Errorf("topic %q has %d partitions, want %d", "x", 3, 6), false},
 	} {
 		if got := unreachable(c.err); got != c.want {

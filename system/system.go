@@ -18,6 +18,7 @@ import (
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
@@ -171,14 +172,24 @@ func (s *System) ensureTopics(ctx context.Context) error {
 	}
 }
 
-// unreachable reports whether err says no broker could be reached (a
-// refused or failed dial, a connection cut mid-request), as opposed to
-// an answer from Kafka.
+// unreachable reports whether err says Kafka could not be reached or is
+// in transition (a refused or failed dial, a connection cut mid-request,
+// a Kafka error marked retriable, such as a partition whose leader was
+// just elected), as opposed to an answer that will not change by waiting.
 func unreachable(err error) bool {
 	var netErr net.Error
-	return errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
-		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		errors.Is(err, sarama.ErrOutOfBrokers) || errors.Is(err, sarama.ErrNotConnected)
+	if errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || kerr.IsRetriable(err) {
+		return true
+	}
+	for _, e := range []error{sarama.ErrOutOfBrokers, sarama.ErrNotConnected, sarama.ErrLeaderNotAvailable,
+		sarama.ErrNotLeaderForPartition, sarama.ErrRequestTimedOut, sarama.ErrOffsetNotAvailable,
+		sarama.ErrOffsetsLoadInProgress, sarama.ErrNotCoordinatorForConsumer, sarama.ErrConsumerCoordinatorNotAvailable} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *System) startProcessors(g kafka.Goka, names []string) error {
