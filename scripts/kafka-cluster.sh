@@ -22,12 +22,13 @@
 # replication factor 3 and min.insync.replicas 2, so a cluster with one
 # node down still takes writes with acks=all.
 #
-# Environment: KAFKA_CLUSTER_PORT (default 29300), KAFKA_HEAP_OPTS (default
+# Environment: KAFKA_CLUSTER_PORT (default 29300), KAFKA_CLUSTER_DIR (default
+# .cache/kafka-cluster), KAFKA_HEAP_OPTS (default
 # -Xms128m -Xmx384m per node), KAFKA_VERSION (see scripts/kafka.sh).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DIR="$ROOT/.cache/kafka-cluster"
+DIR=${KAFKA_CLUSTER_DIR:-$ROOT/.cache/kafka-cluster}
 BASE=${KAFKA_CLUSTER_PORT:-29300}
 NODES=(1 2 3)
 export KAFKA_HEAP_OPTS=${KAFKA_HEAP_OPTS:--Xms128m -Xmx384m}
