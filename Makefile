@@ -90,7 +90,7 @@ test-faults: ## Fault suite: every part its own process on a 3-node Kafka behind
 	  STOCKFLOW_FAULT_ROUNDS=$(FAULT_ROUNDS) $(GO) test -count=1 -timeout 100m -run FaultsOnRealKafka -v ./internal/e2e/; \
 	status=$$?; scripts/kafka-cluster.sh stop; if [ -n "$$ch" ]; then $(FAULTS_CLICKHOUSE) scripts/clickhouse.sh stop; fi; exit $$status
 
-chaos: ## Long fault runs: 10 rounds of SIGKILL mid-flight on the one-process system (orders, transfers, analytics), then the fault suite on real Kafka with FAULT_ROUNDS (20 by default).
+chaos: ## Long fault runs: 10 rounds of SIGKILL mid-flight on the one-process system (orders, transfers, analytics), then the fault suite on 3 Kafka nodes with FAULT_ROUNDS (20 by default: every kind at least 20 times).
 	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/
 	$(MAKE) test-faults FAULT_ROUNDS=$${FAULT_ROUNDS:-20}
 
