@@ -81,21 +81,24 @@ test-kafka: ## Integration tests against a real Apache Kafka broker (KRaft, one 
 	STOCKFLOW_KAFKA_CLIENTS_CP='$(CURDIR)/.cache/kafka/libs-3.9.1/*' $(GO) test -count=1 -run JavaAdmin -v ./internal/kafka/ || status=1; \
 	exit $$status
 
-# The fault suite's own broker: Kafka on FAULTS_KAFKA_PORT (controller on
-# the next port) advertising FAULTS_PROXY_PORT, where the suite's in-process
-# TCP proxy listens (internal/e2e/faults_test.go).
-FAULTS_KAFKA_PORT ?= 29192
-FAULTS_PROXY_PORT ?= 29194
+# The fault suite's own cluster: three Kafka nodes (scripts/kafka-cluster.sh,
+# clients on 29310/29320/29330, advertising 29313/29323/29333 where the
+# suite's in-process TCP proxies listen; internal/e2e/faults_test.go) and
+# its own ClickHouse for the sink on FAULTS_CLICKHOUSE_PORT (without
+# ClickHouse the suite runs without the sink and says so).
+FAULTS_CLICKHOUSE_PORT ?= 29340
+FAULTS_CLICKHOUSE := CLICKHOUSE_PORT=$(FAULTS_CLICKHOUSE_PORT) CLICKHOUSE_HTTP_PORT=$$(($(FAULTS_CLICKHOUSE_PORT) + 1)) CLICKHOUSE_DIR=$(CURDIR)/.cache/clickhouse-faults
 FAULT_ROUNDS      ?= 1
 
-test-faults: ## Fault suite: every part its own process on a real Kafka behind a TCP proxy; kills, cuts, latency (FAULT_ROUNDS=20 for the long run).
-	export KAFKA_PORT=$(FAULTS_KAFKA_PORT) KAFKA_ADVERTISED_PORT=$(FAULTS_PROXY_PORT); \
-	scripts/kafka.sh clean && scripts/kafka.sh start || { scripts/kafka.sh stop; exit 1; }; \
-	STOCKFLOW_FAULTS_KAFKA=127.0.0.1:$(FAULTS_KAFKA_PORT) STOCKFLOW_FAULTS_PROXY=127.0.0.1:$(FAULTS_PROXY_PORT) STOCKFLOW_FAULT_ROUNDS=$(FAULT_ROUNDS) \
-	  $(GO) test -count=1 -timeout 60m -run FaultsOnRealKafka -v ./internal/e2e/; \
-	status=$$?; scripts/kafka.sh stop; exit $$status
+test-faults: ## Fault suite: every part its own process on a 3-node Kafka behind TCP proxies; kills, joins, leaves, broker and leader loss, cuts, latency (FAULT_ROUNDS=20 for the long run).
+	scripts/kafka-cluster.sh clean && scripts/kafka-cluster.sh start || { scripts/kafka-cluster.sh stop; exit 1; }; \
+	ch=; if $(FAULTS_CLICKHOUSE) scripts/clickhouse.sh start; then ch=127.0.0.1:$(FAULTS_CLICKHOUSE_PORT); fi; \
+	STOCKFLOW_TEST_CLICKHOUSE=$$ch STOCKFLOW_FAULTS_KAFKA=$$(scripts/kafka-cluster.sh brokers) \
+	  STOCKFLOW_FAULTS_PROXY=$$(scripts/kafka-cluster.sh advertised) STOCKFLOW_FAULTS_NODECTL=$(CURDIR)/scripts/kafka-cluster.sh \
+	  STOCKFLOW_FAULT_ROUNDS=$(FAULT_ROUNDS) $(GO) test -count=1 -timeout 100m -run FaultsOnRealKafka -v ./internal/e2e/; \
+	status=$$?; scripts/kafka-cluster.sh stop; if [ -n "$$ch" ]; then $(FAULTS_CLICKHOUSE) scripts/clickhouse.sh stop; fi; exit $$status
 
-chaos: ## Long fault runs: 10 rounds of SIGKILL mid-flight on the one-process system (orders, transfers, analytics), then the fault suite on real Kafka with FAULT_ROUNDS (20 by default).
+chaos: ## Long fault runs: 10 rounds of SIGKILL mid-flight on the one-process system (orders, transfers, analytics), then the fault suite on 3 Kafka nodes with FAULT_ROUNDS (20 by default: every kind at least 20 times).
 	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/
 	$(MAKE) test-faults FAULT_ROUNDS=$${FAULT_ROUNDS:-20}
 

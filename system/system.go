@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -11,9 +12,13 @@ import (
 	"path/filepath"
 	"slices"
 	"sync/atomic"
+	"syscall"
+	"time"
 
+	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"golang.org/x/sync/errgroup"
 
@@ -138,6 +143,11 @@ func (s *System) startBroker(embedded bool) (string, error) {
 	return stateDir, nil
 }
 
+// ensureTopics creates the topics that are missing. While no broker can be
+// reached it waits, retrying with the supervisor's backoff, until ctx ends:
+// a process started during a broker outage (or a network cut) comes up
+// when Kafka does, as its running parts ride out one, instead of exiting.
+// Any other error (a mismatched layout) fails at once.
 func (s *System) ensureTopics(ctx context.Context) error {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(s.cfg.Brokers...))
 	if err != nil {
@@ -145,10 +155,44 @@ func (s *System) ensureTopics(ctx context.Context) error {
 	}
 	defer cl.Close()
 	layout := topics.Layout{Partitions: s.cfg.Partitions, Replication: s.cfg.Replication}
-	if err := topics.Ensure(ctx, kadm.NewClient(cl), layout, topics.All()); err != nil {
-		return fmt.Errorf("ensure topics: %w", err)
+	delay := restartMin
+	for tries := 1; ; tries++ {
+		err := topics.Ensure(ctx, kadm.NewClient(cl), layout, topics.All())
+		if err == nil {
+			return nil
+		}
+		if !unreachable(err) || ctx.Err() != nil {
+			return fmt.Errorf("ensure topics: %w", err)
+		}
+		wait := jitter(delay)
+		slog.Warn("kafka unreachable at start; waiting for it", "error", err, "retry_in", wait.Round(time.Millisecond), "tries", tries)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("ensure topics: %w (gave up: %w)", err, ctx.Err())
+		case <-time.After(wait):
+		}
+		delay = min(2*delay, restartMax)
 	}
-	return nil
+}
+
+// unreachable reports whether err says Kafka could not be reached or is
+// in transition (a refused or failed dial, a connection cut mid-request,
+// a Kafka error marked retriable, such as a partition whose leader was
+// just elected), as opposed to an answer that will not change by waiting.
+func unreachable(err error) bool {
+	var netErr net.Error
+	if errors.As(err, &netErr) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || kerr.IsRetriable(err) {
+		return true
+	}
+	for _, e := range []error{sarama.ErrOutOfBrokers, sarama.ErrNotConnected, sarama.ErrLeaderNotAvailable,
+		sarama.ErrNotLeaderForPartition, sarama.ErrRequestTimedOut, sarama.ErrOffsetNotAvailable,
+		sarama.ErrOffsetsLoadInProgress, sarama.ErrNotCoordinatorForConsumer, sarama.ErrConsumerCoordinatorNotAvailable} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *System) startProcessors(g kafka.Goka, names []string) error {

@@ -4,16 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,30 +19,94 @@ import (
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/stockflow/stockflow/internal/chtest"
+	"github.com/stockflow/stockflow/topics"
 )
 
 // The fault suite runs every part as its own OS process against a real
-// Kafka broker reached through an in-process TCP proxy (toxiproxy), places
-// and pays orders from 8 clients, and injects faults one at a time:
-// SIGKILL of a processor instance and its restart, SIGTERM (a graceful
-// leave) and restart, SIGKILL of the API with requests in flight and its
-// restart, every connection to the broker cut, and latency on every
-// connection. Afterwards every attempt is
-// settled (retried with its Idempotency-Key) and stock is checked against
-// the orders.
+// Kafka cluster, each broker reached through an in-process TCP proxy
+// (toxiproxy): two API instances, two stock and two orders instances, the
+// timer, the other processors, and the ClickHouse sink. A load of order
+// clients (place, then pay, cancel or let expire) and transfer clients runs
+// against both APIs, retrying with the same Idempotency-Key on the other
+// instance when one fails, while the suite injects nine kinds of fault,
+// first one at a time and then two at once (overlapping):
 //
-// The broker must advertise the proxy's address, so that clients dial the
-// proxy for every broker connection:
+//   - SIGKILL of a processor instance (stock, orders, timer, the others,
+//     the sink) and its restart;
+//   - a stock or orders instance joining mid-load (a rebalance: a new
+//     one, or the one the last leave stopped) and one leaving gracefully
+//     (SIGTERM: the one the last join started, else a regular one);
+//   - SIGTERM of any part, API and sink included, and its restart
+//     (graceful shutdown under load);
+//   - SIGKILL of an API instance with requests in flight and its restart;
+//   - a broker stopped (controlled shutdown) and restarted;
+//   - the partition leader of stock-commands/0 SIGKILLed and restarted;
+//   - every client connection to the brokers cut;
+//   - latency on every client connection.
 //
-//	KAFKA_PORT=29192 KAFKA_ADVERTISED_PORT=29194 scripts/kafka.sh start
-//	STOCKFLOW_FAULTS_KAFKA=127.0.0.1:29192 STOCKFLOW_FAULTS_PROXY=127.0.0.1:29194 \
-//	  go test -run FaultsOnRealKafka -v ./internal/e2e/
+// Afterwards every request is settled with its Idempotency-Key and the
+// invariants are checked from the API, from the stock-movements topic and
+// from ClickHouse (see checkFaultInvariants). It prints a summary table.
 //
-// STOCKFLOW_FAULT_ROUNDS (default 1) sets how often each fault is injected.
+// The cluster is scripts/kafka-cluster.sh (three KRaft nodes, replication
+// 3, min.insync.replicas 2); `make test-faults` sets:
+//
+//	STOCKFLOW_FAULTS_KAFKA      the nodes' client addresses, node 1 first
+//	STOCKFLOW_FAULTS_PROXY      the addresses they advertise, where the proxies listen
+//	STOCKFLOW_FAULTS_NODECTL    a command taking stop-node|kill-node|start-node N
+//	STOCKFLOW_TEST_CLICKHOUSE   a ClickHouse for the sink (optional: without it no sink runs)
+//	STOCKFLOW_FAULT_ROUNDS      rounds (default 1: each kind once, one at a time)
 const (
-	faultsKafkaEnv = "STOCKFLOW_FAULTS_KAFKA"
-	faultsProxyEnv = "STOCKFLOW_FAULTS_PROXY"
+	faultsKafkaEnv   = "STOCKFLOW_FAULTS_KAFKA"
+	faultsProxyEnv   = "STOCKFLOW_FAULTS_PROXY"
+	faultsNodeCtlEnv = "STOCKFLOW_FAULTS_NODECTL"
 )
+
+// Fault kinds, in the order a solo round injects them.
+const (
+	faultKill     = "SIGKILL processor instance + restart"
+	faultJoin     = "instance joins mid-load (rebalance)"
+	faultLeave    = "instance leaves gracefully (SIGTERM)"
+	faultGraceful = "SIGTERM any part + restart"
+	faultAPIKill  = "SIGKILL API in flight + restart"
+	faultBroker   = "broker stop + restart"
+	faultLeader   = "partition leader SIGKILL + restart"
+	faultCut      = "all broker connections cut"
+	faultLatency  = "latency on every connection"
+)
+
+// The two broker faults are far apart: a restarted node recovers while
+// the faults between go on.
+var faultKinds = []string{faultBroker, faultKill, faultJoin, faultLeave, faultGraceful, faultAPIKill, faultCut, faultLatency, faultLeader}
+
+// faultPairs are the overlapping injections of overlap round r: each
+// process fault with a broker or network fault. The two broker faults are
+// never together (min.insync.replicas 2 of 3) and two or three injections
+// apart, so that the node restarted by one has mostly recovered before
+// the next begins; the process faults rotate, the join before the leave.
+func faultPairs(r int) [][2]string {
+	network := []string{faultBroker, faultCut, faultLatency, faultLeader, []string{faultCut, faultLatency}[r%2]}
+	procs := []string{faultKill, faultJoin, faultAPIKill, faultLeave, faultGraceful}
+	var out [][2]string
+	for i, n := range network {
+		out = append(out, [2]string{procs[(i+r)%len(procs)], n})
+	}
+	return out
+}
+
+// faultTiming is how long faults last and how long the suite watches after one.
+type faultTiming struct {
+	// outage is how long a cut or latency lasts, and how long a killed
+	// part or stopped broker stays down.
+	outage, down time.Duration
+	// aftermath is how long after an injection ends the suite keeps
+	// measuring before the next one.
+	aftermath time.Duration
+}
 
 // cluster is the parts of one fault run, as child processes.
 type cluster struct {
@@ -53,34 +115,45 @@ type cluster struct {
 	brokers string
 	mu      sync.Mutex
 	procs   map[string]*exec.Cmd
+	args    map[string][]string
 	ports   map[string]int
-	// exited lists parts that stopped without being killed by the test.
+	// exited lists parts that stopped without being stopped by the test.
 	exited []string
+	// graceful counts SIGTERMs and the ones that exited 0 in time.
+	terms, cleanExits int
 }
 
 // start runs `stockflow <args…>` as the part called name, on its own data
 // directory (kept across restarts) and HTTP port; its output goes to
-// <dir>/<name>.log.
-func (c *cluster) start(name string, args ...string) {
-	c.t.Helper()
+// <dir>/<name>.log. Without args it restarts name with its last ones.
+func (c *cluster) start(name string, args ...string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if len(args) == 0 {
+		args = c.args[name]
+	}
+	c.args[name] = args
 	port, ok := c.ports[name]
 	if !ok {
-		port = freePort(c.t)
+		p, err := pickPort()
+		if err != nil {
+			return err
+		}
+		port = p
 		c.ports[name] = port
 	}
 	log, err := os.OpenFile(filepath.Join(c.dir, name+".log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		c.t.Fatal(err)
+		return fmt.Errorf("log of %s: %w", name, err)
 	}
-	args = append(args, "--brokers", c.brokers, "--data-dir", filepath.Join(c.dir, name),
-		"--http-addr", "127.0.0.1:"+strconv.Itoa(port), "--log-level", "warn",
+	full := append(append([]string{}, args...), "--brokers", c.brokers, "--data-dir", filepath.Join(c.dir, name),
+		"--http-addr", "127.0.0.1:"+strconv.Itoa(port), "--log-level", "warn", "--replication", "3", "--partitions", "3",
 		"--token-key", testTokenKey, "--reconcile-interval", "2s", "--reconcile-after", "3s")
-	cmd := exec.Command(stockflowBinary(c.t), args...)
+	cmd := exec.Command(binary, full...)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
-		c.t.Fatal(err)
+		log.Close()
+		return fmt.Errorf("start %s: %w", name, err)
 	}
 	go func() {
 		err := cmd.Wait()
@@ -89,32 +162,69 @@ func (c *cluster) start(name string, args ...string) {
 		defer c.mu.Unlock()
 		if c.procs[name] == cmd {
 			c.exited = append(c.exited, fmt.Sprintf("%s (%v; see %s.log)", name, err, filepath.Join(c.dir, name)))
+			delete(c.procs, name)
 		}
 	}()
 	c.procs[name] = cmd
+	return nil
+}
+
+// pickPort returns a free loopback port.
+func pickPort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+func (c *cluster) running(name string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.procs[name] != nil
+}
+
+// url is the base URL of name's HTTP address.
+func (c *cluster) url(name string) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return "http://127.0.0.1:" + strconv.Itoa(c.ports[name])
 }
 
 func (c *cluster) kill(name string) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if p := c.procs[name]; p != nil {
+	p := c.procs[name]
+	delete(c.procs, name)
+	c.mu.Unlock()
+	if p != nil {
 		_ = p.Process.Kill()
-		delete(c.procs, name)
 	}
 }
 
-// stop sends SIGTERM to the part and waits (up to 45 s) for it to exit.
+// stop sends SIGTERM to the part and waits (up to 45 s) for it to exit; it
+// counts the exits that were clean (status 0 in time).
 func (c *cluster) stop(name string) {
 	c.mu.Lock()
 	p := c.procs[name]
 	delete(c.procs, name)
+	c.terms++
 	c.mu.Unlock()
 	if p == nil {
 		return
 	}
 	_ = p.Process.Signal(syscall.SIGTERM)
 	for deadline := time.Now().Add(45 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if p.Process.Signal(syscall.Signal(0)) != nil {
+		if p.ProcessState != nil || p.Process.Signal(syscall.Signal(0)) != nil {
+			// Wait has returned (or is about to): ProcessState tells how.
+			for end := time.Now().Add(2 * time.Second); p.ProcessState == nil && time.Now().Before(end); {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if p.ProcessState != nil && p.ProcessState.Success() {
+				c.mu.Lock()
+				c.cleanExits++
+				c.mu.Unlock()
+			}
 			return
 		}
 	}
@@ -122,265 +232,506 @@ func (c *cluster) stop(name string) {
 }
 
 func (c *cluster) stopAll() {
+	c.mu.Lock()
+	var names []string
 	for name := range c.procs {
+		names = append(names, name)
+	}
+	c.mu.Unlock()
+	for _, name := range names {
 		c.kill(name)
 	}
 }
 
-// fault is one kind of injected fault: do injects it and returns when it
-// is over.
-type fault struct {
-	name string
-	do   func()
+// waitReady polls name's /readyz until it answers 200, for up to d.
+func (c *cluster) waitReady(name string, d time.Duration) error {
+	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get(c.url(name) + "/readyz")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+	}
+	return fmt.Errorf("%s not ready within %s", name, d)
 }
 
-// faultAftermath is how long after a fault ends the suite keeps measuring
-// its effect.
-const faultAftermath = 12 * time.Second
+// brokers is the Kafka cluster and the proxies in front of its nodes.
+type brokers struct {
+	upstream []string
+	proxies  []*toxiproxy.Proxy
+	ctl      string
+}
+
+// node runs the node control command (stop-node, kill-node, start-node,
+// wait-node); start-node returns once the JVM runs, without waiting for
+// the node to recover its partitions.
+func (b *brokers) node(verb string, n int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, b.ctl, verb, strconv.Itoa(n))
+	cmd.Env = append(os.Environ(), "KAFKA_START_WAIT=0")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s %s %d: %w: %s", b.ctl, verb, n, err, out)
+	}
+	return nil
+}
+
+// leaderOf returns the node id leading topic's partition, asked of the
+// brokers directly (not through the proxies, which may be cut).
+func (b *brokers) leaderOf(topic string, partition int32) (int, error) {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(b.upstream...))
+	if err != nil {
+		return 0, fmt.Errorf("client: %w", err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	md, err := kadm.NewClient(cl).Metadata(ctx, topic)
+	if err != nil {
+		return 0, fmt.Errorf("metadata: %w", err)
+	}
+	p, ok := md.Topics[topic].Partitions[partition]
+	if !ok || p.Leader < 1 {
+		return 0, fmt.Errorf("no leader for %s/%d", topic, partition)
+	}
+	return int(p.Leader), nil
+}
+
+func (b *brokers) cut() {
+	for _, p := range b.proxies {
+		p.Stop()
+	}
+}
+
+func (b *brokers) restore() error {
+	for _, p := range b.proxies {
+		if err := p.Start(); err != nil {
+			return fmt.Errorf("restart proxy %s: %w", p.Listen, err)
+		}
+	}
+	return nil
+}
+
+func (b *brokers) latency(on bool) error {
+	for _, p := range b.proxies {
+		var err error
+		if on {
+			_, err = p.Toxics.AddToxicJson(strings.NewReader(`{"name":"latency","type":"latency","stream":"downstream","attributes":{"latency":300,"jitter":50}}`))
+		} else {
+			err = p.Toxics.RemoveToxic(context.Background(), "latency")
+		}
+		if err != nil {
+			return fmt.Errorf("latency %v on %s: %w", on, p.Listen, err)
+		}
+	}
+	return nil
+}
+
+func startProxies(t *testing.T, listen, upstream []string) []*toxiproxy.Proxy {
+	t.Helper()
+	server := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.New(io.Discard))
+	var out []*toxiproxy.Proxy
+	for i := range listen {
+		proxy := toxiproxy.NewProxy(server, "kafka-"+strconv.Itoa(i+1), listen[i], upstream[i])
+		if err := proxy.Start(); err != nil {
+			t.Fatalf("proxy %s -> %s: %v", listen[i], upstream[i], err)
+		}
+		t.Cleanup(proxy.Stop)
+		out = append(out, proxy)
+	}
+	return out
+}
+
+// faultSuite is one run: the parts, the brokers, the load and what was seen.
+type faultSuite struct {
+	t      *testing.T
+	c      *cluster
+	b      *brokers
+	load   *faultLoad
+	timing faultTiming
+	sink   bool
+	// brokerMu keeps broker faults one at a time.
+	brokerMu sync.Mutex
+
+	mu    sync.Mutex
+	stats map[string]*faultStats
+	// rotation counters, per kind.
+	next map[string]int
+	// extras are instances started by a join and not yet stopped; departed
+	// are regular ones a leave stopped, for the next join to bring back.
+	extras, departed []string
+	joined           int
+	// unavailable counts the 503 checks during cuts: seen, and passed.
+	probes, probesOK int
+	// readyDown counts cuts during which /readyz went 503, readyBack the
+	// times each API was ready again after one.
+	readyDown int
+	readyBack []time.Duration
+	errs      []string
+}
 
 // faultStats is what the summary table shows for one kind of fault.
 type faultStats struct {
-	injected int
-	// recovery: from the fault's end to the next 201.
+	injected, overlapped int
+	// recovery: from the injection's end to the next 201.
 	recovery []time.Duration
-	// stall: the longest time without any 201, from the fault's start to
-	// faultAftermath after its end.
+	// stall: the longest time without any 201, from the injection's start
+	// to its aftermath's end.
 	stall []time.Duration
 }
 
+func (f *faultSuite) errorf(format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.errs = append(f.errs, fmt.Sprintf(format, args...))
+}
+
+// pick returns the next of options for kind, in rotation.
+func (f *faultSuite) pick(kind string, options []string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	i := f.next[kind]
+	f.next[kind]++
+	return options[i%len(options)]
+}
+
+func (f *faultSuite) processors() []string {
+	ps := []string{"stock-1", "orders-1", "stock-2", "orders-2", "timer", "others"}
+	if f.sink {
+		ps = append(ps, "sink")
+	}
+	return ps
+}
+
+// inject runs one fault of kind and returns when it is over.
+func (f *faultSuite) inject(kind string) {
+	c, tm := f.c, f.timing
+	switch kind {
+	case faultKill:
+		name := f.pick(kind, f.processors())
+		c.kill(name)
+		time.Sleep(tm.down)
+		f.restart(name)
+	case faultJoin:
+		// A rejoin of the instance the last leave stopped, else a new one.
+		f.mu.Lock()
+		var name string
+		var args []string
+		if len(f.departed) > 0 {
+			name, f.departed = f.departed[0], f.departed[1:]
+		} else {
+			f.joined++
+			group := []string{"stock", "orders"}[f.joined%2]
+			name, args = fmt.Sprintf("%s-x%d", group, f.joined), []string{"process", group}
+		}
+		f.extras = append(f.extras, name)
+		f.mu.Unlock()
+		if err := c.start(name, args...); err != nil {
+			f.errorf("join %s: %v", name, err)
+			return
+		}
+		if err := c.waitReady(name, 90*time.Second); err != nil {
+			f.errorf("join: %v", err)
+		}
+	case faultLeave:
+		// The instance the last join started, else a regular one, which
+		// the next join brings back.
+		f.mu.Lock()
+		var name string
+		if len(f.extras) > 0 {
+			name, f.extras = f.extras[0], f.extras[1:]
+		}
+		f.mu.Unlock()
+		if name == "" {
+			name = f.pick(kind, []string{"stock-1", "orders-1", "stock-2", "orders-2"})
+			f.mu.Lock()
+			f.departed = append(f.departed, name)
+			f.mu.Unlock()
+		}
+		c.stop(name)
+	case faultGraceful:
+		name := f.pick(kind, append([]string{"api-1"}, append(f.processors(), "api-2")...))
+		c.stop(name)
+		f.restart(name)
+	case faultAPIKill:
+		name := f.pick(kind, []string{"api-1", "api-2"})
+		c.kill(name)
+		time.Sleep(time.Second)
+		f.restart(name)
+	case faultBroker, faultLeader:
+		f.brokerFault(kind)
+	case faultCut:
+		f.cut()
+	case faultLatency:
+		if err := f.b.latency(true); err != nil {
+			f.errorf("%v", err)
+			return
+		}
+		time.Sleep(tm.outage)
+		if err := f.b.latency(false); err != nil {
+			f.errorf("%v", err)
+		}
+	}
+}
+
+func (f *faultSuite) restart(name string) {
+	if err := f.c.start(name); err != nil {
+		f.errorf("restart %s: %v", name, err)
+	}
+}
+
+// waitAll waits until every node has started (a node restarted by a
+// fault recovers while other faults go on).
+func (b *brokers) waitAll() error {
+	for n := range len(b.upstream) {
+		if err := b.node("wait-node", n+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// brokerFault stops a node (in rotation) or SIGKILLs the leader of
+// stock-commands/0, and starts it again after the down time; the node
+// then recovers while the next faults go on. It first waits for the last
+// restarted node, so that no two are down at once.
+func (f *faultSuite) brokerFault(kind string) {
+	f.brokerMu.Lock()
+	defer f.brokerMu.Unlock()
+	if err := f.b.waitAll(); err != nil {
+		f.errorf("%v", err)
+	}
+	var n int
+	verb := "stop-node"
+	if kind == faultLeader {
+		verb = "kill-node"
+		leader, err := f.b.leaderOf(string(topics.StockCommands), 0)
+		if err != nil {
+			f.errorf("leader: %v", err)
+			return
+		}
+		n = leader
+	} else {
+		n, _ = strconv.Atoi(f.pick(kind, []string{"1", "2", "3"}))
+	}
+	if err := f.b.node(verb, n); err != nil {
+		f.errorf("%v", err)
+	}
+	time.Sleep(f.timing.down)
+	if err := f.b.node("start-node", n); err != nil {
+		f.errorf("%v", err)
+	}
+}
+
+// cut stops every proxy for the outage and checks, meanwhile, that an API
+// answers a new order with 503 + Retry-After problem+json within its wait
+// timeout and that /readyz goes unready; after, that /readyz comes back
+// by itself.
+func (f *faultSuite) cut() {
+	f.b.cut()
+	began := time.Now()
+	probe := f.load.probeUnavailable()
+	downs := map[string]bool{}
+	for time.Since(began) < f.timing.outage {
+		for _, api := range []string{"api-1", "api-2"} {
+			if st, err := getStatus(f.c.url(api) + "/readyz"); err == nil && st == http.StatusServiceUnavailable {
+				downs[api] = true
+			}
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if err := f.b.restore(); err != nil {
+		f.errorf("%v", err)
+	}
+	restored := time.Now()
+	f.mu.Lock()
+	f.probes++
+	if probe == "" {
+		f.probesOK++
+	}
+	if len(downs) > 0 {
+		f.readyDown++
+	}
+	f.mu.Unlock()
+	if probe != "" {
+		f.errorf("during a cut: %s", probe)
+	}
+	if len(downs) == 0 {
+		f.errorf("/readyz of neither API went unready during a %s cut", f.timing.outage)
+	}
+	for _, api := range []string{"api-1", "api-2"} {
+		if !f.c.running(api) {
+			continue
+		}
+		if err := f.c.waitReady(api, 2*time.Minute); err != nil {
+			f.errorf("after a cut: %v", err)
+			continue
+		}
+		f.mu.Lock()
+		f.readyBack = append(f.readyBack, time.Since(restored))
+		f.mu.Unlock()
+	}
+}
+
+func getStatus(url string) (int, error) {
+	cl := http.Client{Timeout: 5 * time.Second}
+	resp, err := cl.Get(url)
+	if err != nil {
+		return 0, fmt.Errorf("get %s: %w", url, err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
+}
+
+// injection runs kinds at once (one, or two overlapping), then waits the
+// aftermath, and records each kind's recovery and stall.
+func (f *faultSuite) injection(label string, kinds ...string) {
+	began := time.Now()
+	var wg sync.WaitGroup
+	for _, k := range kinds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			f.inject(k)
+		}()
+	}
+	wg.Wait()
+	ended := time.Now()
+	time.Sleep(f.timing.aftermath)
+	first := f.load.firstOKAfter(ended, 3*time.Minute)
+	gap := f.load.longestGap(began, time.Now())
+	f.mu.Lock()
+	for _, k := range kinds {
+		st := f.stats[k]
+		st.injected++
+		if len(kinds) > 1 {
+			st.overlapped++
+		}
+		st.recovery = append(st.recovery, first)
+		st.stall = append(st.stall, gap)
+	}
+	f.mu.Unlock()
+	f.t.Logf("%s: %s: lasted %s; next 201 %s after its end; longest time without a 201: %s",
+		label, strings.Join(kinds, " + "), ended.Sub(began).Round(100*time.Millisecond),
+		first.Round(100*time.Millisecond), gap.Round(100*time.Millisecond))
+}
+
 func TestFaultsOnRealKafka(t *testing.T) {
-	upstream, listen := os.Getenv(faultsKafkaEnv), os.Getenv(faultsProxyEnv)
-	if upstream == "" || listen == "" {
-		t.Skipf("%s and %s are not set (a real broker advertising the proxy's address; see faults_test.go)", faultsKafkaEnv, faultsProxyEnv)
+	upstream, listen, ctl := os.Getenv(faultsKafkaEnv), os.Getenv(faultsProxyEnv), os.Getenv(faultsNodeCtlEnv)
+	if upstream == "" || listen == "" || ctl == "" {
+		t.Skipf("%s, %s and %s are not set (a real cluster advertising the proxies' addresses; see faults_test.go)", faultsKafkaEnv, faultsProxyEnv, faultsNodeCtlEnv)
 	}
 	rounds := 1
 	if n, err := strconv.Atoi(os.Getenv("STOCKFLOW_FAULT_ROUNDS")); err == nil && n > 0 {
 		rounds = n
 	}
-	proxy := startProxy(t, listen, upstream)
-	dir := t.TempDir()
-	c := &cluster{t: t, dir: dir, brokers: listen, procs: map[string]*exec.Cmd{}, ports: map[string]int{}}
+	// The first round injects one fault at a time, the others two at once.
+	// The short run (make test) watches each fault a little longer; the
+	// long one (make chaos) injects more in the time.
+	const solo = 1
+	timing := faultTiming{outage: 7 * time.Second, down: 3 * time.Second, aftermath: 5 * time.Second}
+	// Unpaid orders expire after the TTL, so the timer's work runs through
+	// the faults too; the checks wait for the last of them.
+	ttl := 25 * time.Second
+	if rounds > 1 {
+		timing = faultTiming{outage: 6 * time.Second, down: 2 * time.Second, aftermath: 4 * time.Second}
+		ttl = 40 * time.Second
+	}
+	started := time.Now()
+	b := &brokers{upstream: strings.Split(upstream, ","), ctl: ctl}
+	b.proxies = startProxies(t, strings.Split(listen, ","), b.upstream)
+	stockflowBinary(t)
+	c := &cluster{t: t, dir: t.TempDir(), brokers: listen, procs: map[string]*exec.Cmd{}, args: map[string][]string{}, ports: map[string]int{}}
 	t.Cleanup(c.stopAll)
 	t.Setenv("STOCKFLOW_ADMIN_EMAIL", adminEmail)
 	t.Setenv("STOCKFLOW_ADMIN_PASSWORD", adminPassword)
-	c.start("api", "api", "--wait-timeout", "3s", "--write-rate", "0")
-	for _, name := range []string{"stock-1", "stock-2", "orders-1", "orders-2"} {
-		c.start(name, "process", strings.Split(name, "-")[0])
+
+	apiArgs := []string{"api", "--wait-timeout", "3s", "--write-rate", "0", "--reservation-ttl", ttl.String()}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	c.start("others", "process", "catalog", "idempotency", "shops", "skus", "timer", "transfers", "users", "warehouses")
-	s := &stack{t: t, base: "http://127.0.0.1:" + strconv.Itoa(c.ports["api"]), brokers: []string{listen}, halt: func(context.Context) error { return nil }}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	must(c.start("api-1", apiArgs...))
+	for _, name := range []string{"stock-1", "stock-2", "orders-1", "orders-2"} {
+		must(c.start(name, "process", strings.Split(name, "-")[0]))
+	}
+	must(c.start("timer", "process", "timer"))
+	must(c.start("others", "process", "catalog", "idempotency", "shops", "skus", "transfers", "users", "warehouses"))
+	f := &faultSuite{t: t, c: c, b: b, timing: timing, stats: map[string]*faultStats{}, next: map[string]int{}}
+	for _, k := range faultKinds {
+		f.stats[k] = &faultStats{}
+	}
+	var chConn chConnection
+	if os.Getenv(chtest.EnvAddr) != "" {
+		addr, db, conn := chtest.Database(t)
+		chConn = conn
+		must(c.start("sink", "sink", "clickhouse", "--clickhouse-addr", addr, "--clickhouse-database", db, "--clickhouse-flush-interval", "500ms"))
+		f.sink = true
+	} else {
+		t.Logf("%s not set: no ClickHouse sink in this run", chtest.EnvAddr)
+	}
+	s1 := &stack{t: t, base: c.url("api-1"), brokers: b.upstream, halt: func(context.Context) error { return nil }}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	s.waitReady(ctx)
-	s.token = s.login(adminEmail, adminPassword)
-	waitStable(t, s, map[string]int{"stock": 2, "orders": 2})
+	s1.waitReady(ctx)
+	// The second API starts once the first has created the topics.
+	must(c.start("api-2", apiArgs...))
+	s1.token = s1.login(adminEmail, adminPassword)
+	s2 := &stack{t: t, base: c.url("api-2"), brokers: b.upstream, halt: s1.halt, token: s1.token}
+	s2.waitReady(ctx)
+	waitStable(t, s1, map[string]int{"stock": 2, "orders": 2})
+	t.Logf("set up in %s (3 brokers, %d parts)", time.Since(started).Round(time.Second), len(c.procs))
 
 	// Enough that the load never runs out: a 409 for want of stock is a
 	// decided order too, but only 201s show reservations being made.
-	const perProductStock = 2_000_000
-	w1, w2 := s.warehouse("faults-north"), s.warehouse("faults-south")
+	const perLevel = 1_000_000
+	w1, w2 := s1.warehouse("faults-north"), s1.warehouse("faults-south")
 	run := time.Now().UnixNano()
-	products := []string{s.product(fmt.Sprintf("FAULT-A-%d", run)), s.product(fmt.Sprintf("FAULT-B-%d", run)), s.product(fmt.Sprintf("FAULT-C-%d", run))}
-	shop := s.shop(w1, w2)
+	products := []string{s1.product(fmt.Sprintf("FAULT-A-%d", run)), s1.product(fmt.Sprintf("FAULT-B-%d", run)), s1.product(fmt.Sprintf("FAULT-C-%d", run))}
+	shop := s1.shop(w1, w2)
 	for _, p := range products {
-		s.receive(w1, p, perProductStock/2)
-		s.receive(w2, p, perProductStock/2)
+		s1.receive(w1, p, perLevel)
+		s1.receive(w2, p, perLevel)
 	}
 
-	faults := []fault{
-		{"SIGKILL processor instance + restart", func() {
-			name := []string{"stock-1", "stock-2", "orders-1", "orders-2"}[rand.IntN(4)]
-			c.kill(name)
-			time.Sleep(3 * time.Second)
-			c.start(name, "process", strings.Split(name, "-")[0])
-		}},
-		{"SIGTERM processor instance + restart", func() {
-			name := []string{"stock-1", "stock-2", "orders-1", "orders-2"}[rand.IntN(4)]
-			c.stop(name)
-			c.start(name, "process", strings.Split(name, "-")[0])
-		}},
-		{"SIGKILL API with requests in flight + restart", func() {
-			c.kill("api")
-			time.Sleep(time.Second)
-			c.start("api", "api", "--wait-timeout", "3s", "--write-rate", "0")
-		}},
-		{"all broker connections cut 8 s", func() {
-			proxy.Stop()
-			time.Sleep(8 * time.Second)
-			if err := proxy.Start(); err != nil {
-				t.Errorf("restart proxy: %v", err)
-			}
-		}},
-		{"300 ms latency on every connection 8 s", func() {
-			if _, err := proxy.Toxics.AddToxicJson(strings.NewReader(`{"name":"latency","type":"latency","stream":"downstream","attributes":{"latency":300,"jitter":50}}`)); err != nil {
-				t.Errorf("add latency: %v", err)
-				return
-			}
-			time.Sleep(8 * time.Second)
-			if err := proxy.Toxics.RemoveToxic(context.Background(), "latency"); err != nil {
-				t.Errorf("remove latency: %v", err)
-			}
-		}},
-	}
-
-	load := startLoad(s, shop, products)
-	stats := map[string]*faultStats{}
+	f.load = startFaultLoad([]*stack{s1, s2}, shop, products, []string{w1, w2})
+	loadStarted := time.Now()
 	for round := range rounds {
-		for _, f := range faults {
-			time.Sleep(3 * time.Second)
-			began := time.Now()
-			f.do()
-			ended := time.Now()
-			// A restarted instance rejoins its group a little later: keep
-			// watching for the rebalance that causes.
-			time.Sleep(faultAftermath)
-			st := stats[f.name]
-			if st == nil {
-				st = &faultStats{}
-				stats[f.name] = st
+		if round < solo {
+			for _, k := range faultKinds {
+				time.Sleep(time.Second)
+				f.injection(fmt.Sprintf("round %d", round), k)
 			}
-			st.injected++
-			first := load.firstOKAfter(ended, 2*time.Minute)
-			gap := load.longestGap(began, time.Now())
-			st.recovery = append(st.recovery, first)
-			st.stall = append(st.stall, gap)
-			t.Logf("round %d: %s: next 201 %s after it ended; longest time without a 201 from its start to %s after its end: %s",
-				round, f.name, first.Round(100*time.Millisecond), faultAftermath, gap.Round(100*time.Millisecond))
+			continue
+		}
+		for _, pair := range faultPairs(round - solo) {
+			time.Sleep(time.Second)
+			f.injection(fmt.Sprintf("round %d (overlapping)", round), pair[0], pair[1])
 		}
 	}
-	attempts := load.stop()
+	faultTime := time.Since(loadStarted)
+	f.load.stop()
+	if err := b.waitAll(); err != nil {
+		t.Error(err)
+	}
 	c.mu.Lock()
 	if len(c.exited) > 0 {
 		t.Errorf("parts exited on their own during the faults: %v", c.exited)
 	}
 	c.mu.Unlock()
-	settle(t, s, shop, attempts)
-	checkConservation(t, s, products, []string{w1, w2}, attempts, perProductStock)
-	printSummary(t, faults, stats, load, t.Failed())
-}
-
-func startProxy(t *testing.T, listen, upstream string) *toxiproxy.Proxy {
-	t.Helper()
-	server := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.New(io.Discard))
-	proxy := toxiproxy.NewProxy(server, "kafka", listen, upstream)
-	if err := proxy.Start(); err != nil {
-		t.Fatalf("proxy %s -> %s: %v", listen, upstream, err)
+	for _, e := range f.errs {
+		t.Error(e)
 	}
-	t.Cleanup(proxy.Stop)
-	return proxy
-}
-
-// load places and pays orders from 8 clients until stopped.
-type load struct {
-	s         *stack
-	done      chan struct{}
-	wg        sync.WaitGroup
-	mu        sync.Mutex
-	attempts  []*attempt
-	oks       []time.Time // when each 201 came, under mu
-	sent      atomic.Int64
-	acked     atomic.Int64
-	conflicts atomic.Int64
-	retried   atomic.Int64
-	unhandled atomic.Int64
-}
-
-func startLoad(s *stack, shop string, products []string) *load {
-	l := &load{s: s, done: make(chan struct{})}
-	run := time.Now().UnixNano()
-	for c := range 8 {
-		l.wg.Add(1)
-		go func() {
-			defer l.wg.Done()
-			for i := 0; ; i++ {
-				select {
-				case <-l.done:
-					return
-				default:
-				}
-				a := makeAttempts(c*1_000_000+i, products, 1)[0]
-				a.key = fmt.Sprintf("%d-%s", run, a.key) // unique per run: a real broker keeps earlier runs' orders
-				l.mu.Lock()
-				l.attempts = append(l.attempts, a)
-				l.mu.Unlock()
-				l.sent.Add(1)
-				tryAttempt(s, shop, a)
-				switch a.status {
-				case http.StatusCreated:
-					l.acked.Add(1)
-					l.mu.Lock()
-					l.oks = append(l.oks, time.Now())
-					l.mu.Unlock()
-				case http.StatusConflict:
-					l.acked.Add(1)
-					l.conflicts.Add(1)
-				case 0:
-					l.unhandled.Add(1)
-				default:
-					l.retried.Add(1)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
-		}()
-	}
-	return l
-}
-
-// firstOKAfter waits for the first 201 after since and returns how long
-// after since it came (limit if none did).
-func (l *load) firstOKAfter(since time.Time, limit time.Duration) time.Duration {
-	for time.Since(since) < limit {
-		l.mu.Lock()
-		i := sort.Search(len(l.oks), func(i int) bool { return l.oks[i].After(since) })
-		var ok time.Time
-		if i < len(l.oks) {
-			ok = l.oks[i]
-		}
-		l.mu.Unlock()
-		if !ok.IsZero() {
-			return ok.Sub(since)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return limit
-}
-
-// longestGap is the longest time in [from, to] without a 201.
-func (l *load) longestGap(from, to time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	last, gap := from, time.Duration(0)
-	for _, ok := range l.oks {
-		if ok.Before(from) || ok.After(to) {
-			continue
-		}
-		gap = max(gap, ok.Sub(last))
-		last = ok
-	}
-	return max(gap, to.Sub(last))
-}
-
-func (l *load) stop() []*attempt {
-	close(l.done)
-	l.wg.Wait()
-	return l.attempts
-}
-
-func printSummary(t *testing.T, faults []fault, stats map[string]*faultStats, l *load, failed bool) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-40s %8s  %-26s %s\n", "fault", "injected", "next 201 after its end", "longest stall without a 201 (max, each)")
-	for _, f := range faults {
-		st := stats[f.name]
-		fmt.Fprintf(&b, "%-40s %8d  %-26s %s\n", f.name, st.injected, durations(st.recovery), durations(st.stall))
-	}
-	fmt.Fprintf(&b, "requests: %d sent, %d decided at once (201, or 409: %d), %d answered otherwise (202/503/...), %d without an answer; all settled by retrying with their Idempotency-Key\n",
-		l.sent.Load(), l.acked.Load(), l.conflicts.Load(), l.retried.Load(), l.unhandled.Load())
-	verdict := "held"
-	if failed {
-		verdict = "FAILED (see above)"
-	}
-	fmt.Fprintf(&b, "invariants (no oversell; on_hand = received - paid and reserved = open holds for every product@warehouse; every 201 reserved or paid): %s\n", verdict)
-	t.Log(b.String())
+	w := world{s: s1, shop: shop, products: products, warehouses: []string{w1, w2}, perLevel: perLevel, brokers: b.upstream, ch: chConn}
+	checks := checkFaultInvariants(t, w, f.load)
+	printFaultSummary(t, f, checks, faultTime, time.Since(started))
 }
 
 // waitStable waits until every processor group has members (members[g] of
@@ -389,7 +740,7 @@ func printSummary(t *testing.T, faults []fault, stats map[string]*faultStats, l 
 func waitStable(t *testing.T, s *stack, members map[string]int) {
 	t.Helper()
 	stableFor := 0
-	waitFor(t, 2*time.Minute, "every processor group stable", func() bool {
+	waitFor(t, 3*time.Minute, "every processor group stable", func() bool {
 		r := s.readiness()
 		ok := r.status == http.StatusOK && len(r.Groups) > 0
 		for _, g := range r.Groups {
@@ -402,17 +753,62 @@ func waitStable(t *testing.T, s *stack, members map[string]int) {
 			stableFor = 0
 		}
 		time.Sleep(time.Second)
-		return stableFor >= 6
+		return stableFor >= 5
 	})
 }
 
-// durations formats "max (each …)".
+// durations formats "max (each …)", or only the max and the median past
+// a dozen values.
 func durations(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "-"
+	}
 	var worst time.Duration
 	var each []string
+	sorted := append([]time.Duration{}, ds...)
+	for i := range sorted {
+		for j := i + 1; j < len(sorted); j++ {
+			if sorted[j] < sorted[i] {
+				sorted[i], sorted[j] = sorted[j], sorted[i]
+			}
+		}
+	}
 	for _, d := range ds {
 		worst = max(worst, d)
 		each = append(each, d.Round(100*time.Millisecond).String())
 	}
-	return fmt.Sprintf("%s (%s)", worst.Round(100*time.Millisecond), strings.Join(each, " "))
+	if len(ds) > 6 {
+		return fmt.Sprintf("p50 %s, max %s", sorted[len(sorted)/2].Round(100*time.Millisecond), worst.Round(100*time.Millisecond))
+	}
+	return fmt.Sprintf("max %s (%s)", worst.Round(100*time.Millisecond), strings.Join(each, " "))
+}
+
+func printFaultSummary(t *testing.T, f *faultSuite, checks []check, faultTime, total time.Duration) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nfault suite: 3 brokers (replication 3, min.insync 2), parts as processes: api ×2, stock ×2, orders ×2, timer, others, sink=%v; faults over %s, whole run %s\n",
+		f.sink, faultTime.Round(time.Second), total.Round(time.Second))
+	fmt.Fprintf(&b, "%-38s %8s %10s  %-28s %s\n", "fault", "injected", "overlapped", "next 201 after its end", "longest stall without a 201")
+	for _, k := range faultKinds {
+		st := f.stats[k]
+		fmt.Fprintf(&b, "%-38s %8d %10d  %-28s %s\n", k, st.injected, st.overlapped, durations(st.recovery), durations(st.stall))
+	}
+	l := f.load
+	fmt.Fprintf(&b, "requests: %d sent (orders %d, pays %d, cancels %d, transfers %d), %d acknowledged, %d retries (%d on the other API), %d answers 503, %d answers 202, %d without an answer\n",
+		l.sent.Load(), l.places.Load(), l.pays.Load(), l.cancels.Load(), l.transfersSent.Load(), l.acked.Load(), l.retried.Load(), l.failedOver.Load(), l.unavailable.Load(), l.accepted.Load(), l.noAnswer.Load())
+	f.c.mu.Lock()
+	fmt.Fprintf(&b, "graceful stops: %d, exited 0 in time: %d; cuts: %d, 503 + Retry-After problem+json within the wait timeout: %d, /readyz unready during: %d, ready again after the cut: %s\n",
+		f.c.terms, f.c.cleanExits, f.probes, f.probesOK, f.readyDown, durations(f.readyBack))
+	f.c.mu.Unlock()
+	passed := 0
+	for _, c := range checks {
+		mark := "ok"
+		if !c.ok {
+			mark = "FAILED"
+		} else {
+			passed++
+		}
+		fmt.Fprintf(&b, "  %-6s %s\n", mark, c.name)
+	}
+	fmt.Fprintf(&b, "invariant checks passed: %d of %d\n", passed, len(checks))
+	t.Log(b.String())
 }

@@ -139,19 +139,29 @@ func (s *stack) call(method, path string, body any, out any, headers ...string) 
 // instead of failing the test (the server may have been killed, or the
 // caller may not be the test's goroutine).
 func (s *stack) tryCall(method, path string, body any, headers ...string) (int, []byte, error) {
+	status, data, _, err := s.tryCallHeaders(method, path, body, headers...)
+	return status, data, err
+}
+
+// callClient bounds every test request: a server that never answers fails
+// the call instead of hanging the test.
+var callClient = &http.Client{Timeout: time.Minute}
+
+// tryCallHeaders is tryCall that also returns the response headers.
+func (s *stack) tryCallHeaders(method, path string, body any, headers ...string) (int, []byte, http.Header, error) {
 	var r io.Reader
 	if raw, ok := body.([]byte); ok {
 		r = bytes.NewReader(raw)
 	} else if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, nil, err
 		}
 		r = bytes.NewReader(b)
 	}
 	req, err := http.NewRequest(method, s.base+path, r)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	if s.token != "" {
@@ -160,13 +170,13 @@ func (s *stack) tryCall(method, path string, body any, headers ...string) (int, 
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := callClient.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, data, err
+	return resp.StatusCode, data, resp.Header, err
 }
 
 // mustCall fails the test unless the call answers want.
