@@ -1,46 +1,17 @@
 package orders_test
 
 import (
-	"encoding/binary"
 	"strconv"
 	"testing"
 	"time"
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/stockflow/stockflow/internal/fuzzinput"
 	"github.com/stockflow/stockflow/processors/orders"
 	"github.com/stockflow/stockflow/processors/stock"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
-
-// fuzzBytes reads fuzz input; once it runs out it reads zeros.
-type fuzzBytes struct{ b []byte }
-
-func (r *fuzzBytes) next() byte {
-	if len(r.b) == 0 {
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-// quantity is mostly small, sometimes zero, negative or any int64.
-func (r *fuzzBytes) quantity() int64 {
-	c := r.next()
-	switch c % 8 {
-	case 0:
-		var raw [8]byte
-		for i := range raw {
-			raw[i] = r.next()
-		}
-		return int64(binary.LittleEndian.Uint64(raw[:]))
-	case 1:
-		return -int64(r.next())
-	default:
-		return int64(c >> 3)
-	}
-}
 
 // legal reports whether the lifecycle has an event taking from to to.
 func legal(from, to pb.OrderStatus) bool {
@@ -74,16 +45,16 @@ func FuzzOrderSaga(f *testing.F) {
 	// expiry after the deadline, then a repeated reply.
 	f.Add([]byte{1, 18, 1, 0, 0, 18, 4, 200, 1, 0, 0, 18})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &fuzzBytes{b: data}
+		r := fuzzinput.New(data)
 		now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 		p := &pb.PlaceOrder{UserId: "u1", ShopId: "s1", TtlSeconds: 1800}
-		for i := range int(r.next()%3) + 1 {
+		for i := range int(r.Next()%3) + 1 {
 			product := "p" + strconv.Itoa(i)
-			if r.next()%16 == 0 {
+			if r.Next()%16 == 0 {
 				product = "p0" // a repeated product, refused
 			}
-			l := &pb.LineRequest{ProductId: product, Quantity: r.quantity()}
-			for w := range int(r.next() % 4) {
+			l := &pb.LineRequest{ProductId: product, Quantity: r.Quantity()}
+			for w := range int(r.Next() % 4) {
 				l.WarehouseIds = append(l.WarehouseIds, "w"+strconv.Itoa(w))
 			}
 			p.Lines = append(p.Lines, l)
@@ -103,27 +74,27 @@ func FuzzOrderSaga(f *testing.F) {
 		}
 		record(eff)
 		var replies []*pb.StockReply
-		for n := 0; len(r.b) > 0 && n < 200; n++ {
+		for n := 0; r.More() && n < 200; n++ {
 			before := s.GetOrder().GetStatus()
-			switch op := r.next(); op % 5 {
+			switch op := r.Next(); op % 5 {
 			case 0, 1: // a reply to an outstanding command, or a repeated one
 				var reply *pb.StockReply
 				if op%5 == 1 && len(replies) > 0 {
-					reply = replies[int(r.next())%len(replies)]
+					reply = replies[int(r.Next())%len(replies)]
 				} else if out := s.GetOutstanding(); len(out) > 0 {
-					c := out[int(r.next())%len(out)]
+					c := out[int(r.Next())%len(out)]
 					reply = &pb.StockReply{CommandId: c.GetCommandId(), OrderId: "o1", ProductId: c.GetProductId(), WarehouseId: c.GetWarehouseId(),
 						Kind: stock.KindOf(c), Status: pb.ReplyStatus_REPLY_STATUS_OK}
 					if q := c.GetReserve().GetQuantity(); q > 0 {
-						reply.Quantity = min(q, max(0, r.quantity()))
+						reply.Quantity = min(q, max(0, r.Quantity()))
 					}
-					switch r.next() % 8 { // now and then, a reply that does not match
+					switch r.Next() % 8 { // now and then, a reply that does not match
 					case 0:
-						reply.Quantity = r.quantity()
+						reply.Quantity = r.Quantity()
 					case 1:
-						reply.Kind = pb.StockCommandKind(r.next() % 8)
+						reply.Kind = pb.StockCommandKind(r.Next() % 8)
 					case 2:
-						reply.ProductId = "p" + strconv.Itoa(int(r.next()%4))
+						reply.ProductId = "p" + strconv.Itoa(int(r.Next()%4))
 					}
 				} else {
 					continue
@@ -140,13 +111,13 @@ func FuzzOrderSaga(f *testing.F) {
 				}
 				record(orders.OnReply(s, reply, now))
 			case 2:
-				e, _ := orders.Pay(s, "", now.Add(time.Duration(r.next())*15*time.Second))
+				e, _ := orders.Pay(s, "", now.Add(time.Duration(r.Next())*15*time.Second))
 				record(e)
 			case 3:
 				e, _ := orders.Cancel(s, "changed my mind", now)
 				record(e)
 			case 4:
-				record(orders.Expire(s, now.Add(time.Duration(r.next())*15*time.Second)))
+				record(orders.Expire(s, now.Add(time.Duration(r.Next())*15*time.Second)))
 			}
 			if after := s.GetOrder().GetStatus(); !legal(before, after) {
 				t.Fatalf("illegal transition %v -> %v", before, after)

@@ -1,7 +1,6 @@
 package stock
 
 import (
-	"encoding/binary"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -9,38 +8,9 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/stockflow/stockflow/internal/fuzzinput"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
-
-// opReader turns fuzz bytes into commands; once they run out it reads zeros.
-type opReader struct{ b []byte }
-
-func (r *opReader) next() byte {
-	if len(r.b) == 0 {
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-// quantity is mostly small and positive, sometimes zero, negative or any
-// int64 at all.
-func (r *opReader) quantity() int64 {
-	c := r.next()
-	switch c % 8 {
-	case 0:
-		var raw [8]byte
-		for i := range raw {
-			raw[i] = r.next()
-		}
-		return int64(binary.LittleEndian.Uint64(raw[:]))
-	case 1:
-		return -int64(r.next())
-	default:
-		return int64(c >> 3)
-	}
-}
 
 // ledger is what the replies a level gave say happened to it: the saga's
 // view, against which the level's counters are checked.
@@ -98,47 +68,47 @@ func FuzzStockRules(f *testing.F) {
 	f.Cleanup(func() { slog.SetDefault(old) })
 
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &opReader{b: data}
+		r := fuzzinput.New(data)
 		l := &pb.StockLevel{ProductId: "p1", WarehouseId: "w1"}
 		var (
 			book    ledger
 			sent    []*pb.StockCommand
 			offsets = map[string]int64{}
 		)
-		for n := 0; len(r.b) > 0 && n < 128; n++ { // long enough; short runs fuzz faster
-			op := r.next()
+		for n := 0; r.More() && n < 128; n++ { // long enough; short runs fuzz faster
+			op := r.Next()
 			source := "order-commands/" + strconv.Itoa(int(op>>5&1))
 			offset := offsets[source] + 1
 			if op>>6 == 3 { // any stamp, possibly behind what was applied
-				offset = offsets[source] + int64(int8(r.next()))
+				offset = offsets[source] + int64(int8(r.Next()))
 			}
 			offsets[source] = max(offsets[source], offset)
 			order := "o" + strconv.Itoa(int(op>>3&3))
 			cmd := &pb.StockCommand{CommandId: fmt.Sprintf("c%d", n), ProductId: "p1", WarehouseId: "w1", Source: source, SourceOffset: offset}
 			switch op & 7 {
 			case 0, 7:
-				cmd.Kind = &pb.StockCommand_Reserve{Reserve: &pb.Reserve{OrderId: order, Quantity: r.quantity(), AllowPartial: op&7 == 0}}
+				cmd.Kind = &pb.StockCommand_Reserve{Reserve: &pb.Reserve{OrderId: order, Quantity: r.Quantity(), AllowPartial: op&7 == 0}}
 			case 1:
-				cmd.Kind = &pb.StockCommand_Release{Release: &pb.Release{OrderId: order, Quantity: r.quantity(), Reason: "cancelled"}}
+				cmd.Kind = &pb.StockCommand_Release{Release: &pb.Release{OrderId: order, Quantity: r.Quantity(), Reason: "cancelled"}}
 			case 2:
-				cmd.Kind = &pb.StockCommand_Commit{Commit: &pb.Commit{OrderId: order, Quantity: r.quantity()}}
+				cmd.Kind = &pb.StockCommand_Commit{Commit: &pb.Commit{OrderId: order, Quantity: r.Quantity()}}
 			case 3:
-				a := &pb.Adjust{Kind: pb.AdjustKind(r.next() % 5), Quantity: r.quantity()}
+				a := &pb.Adjust{Kind: pb.AdjustKind(r.Next() % 5), Quantity: r.Quantity()}
 				if op&0x20 != 0 {
-					e := r.quantity()
+					e := r.Quantity()
 					a.ExpectedOnHand = &e
 				}
 				cmd.Source, cmd.SourceOffset = "", 0 // adjustments are unstamped
 				cmd.Kind = &pb.StockCommand_Adjust{Adjust: a}
 			case 4:
-				cmd.Kind = &pb.StockCommand_TransferOut{TransferOut: &pb.TransferOut{TransferId: "t" + order, Quantity: r.quantity()}}
+				cmd.Kind = &pb.StockCommand_TransferOut{TransferOut: &pb.TransferOut{TransferId: "t" + order, Quantity: r.Quantity()}}
 			case 5:
-				cmd.Kind = &pb.StockCommand_TransferIn{TransferIn: &pb.TransferIn{TransferId: "t" + order, Quantity: r.quantity()}}
+				cmd.Kind = &pb.StockCommand_TransferIn{TransferIn: &pb.TransferIn{TransferId: "t" + order, Quantity: r.Quantity()}}
 			case 6:
 				if len(sent) == 0 {
 					continue
 				}
-				again := sent[int(r.next())%len(sent)]
+				again := sent[int(r.Next())%len(sent)]
 				if again.GetAdjust() != nil && !recentlyAdjusted(l, again.GetCommandId()) {
 					continue // past the adjustment window: a documented limit
 				}

@@ -1,46 +1,17 @@
 package transfers_test
 
 import (
-	"encoding/binary"
 	"fmt"
 	"testing"
 	"time"
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/stockflow/stockflow/internal/fuzzinput"
 	"github.com/stockflow/stockflow/processors/stock"
 	"github.com/stockflow/stockflow/processors/transfers"
 	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 )
-
-// fuzzBytes reads fuzz input; once it runs out it reads zeros.
-type fuzzBytes struct{ b []byte }
-
-func (r *fuzzBytes) next() byte {
-	if len(r.b) == 0 {
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-// quantity is mostly small, sometimes zero, negative or any int64.
-func (r *fuzzBytes) quantity() int64 {
-	c := r.next()
-	switch c % 8 {
-	case 0:
-		var raw [8]byte
-		for i := range raw {
-			raw[i] = r.next()
-		}
-		return int64(binary.LittleEndian.Uint64(raw[:]))
-	case 1:
-		return -int64(r.next())
-	default:
-		return int64(c >> 3)
-	}
-}
 
 // transferMoves is the transfer lifecycle: the statuses each status may move to.
 var transferMoves = map[pb.TransferStatus][]pb.TransferStatus{
@@ -107,17 +78,17 @@ func FuzzTransferSaga(f *testing.F) {
 	f.Add([]byte{26, 130, 1, 0, 1, 3, 3, 0, 1, 1})   // in transit, received twice
 	f.Add([]byte{26, 130, 0, 2, 0, 2, 1, 1, 4, 1})   // redrives and a stray reply
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &fuzzBytes{b: data}
+		r := fuzzinput.New(data)
 		now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-		req := &pb.RequestTransfer{ProductId: "p1", FromWarehouseId: "w1", ToWarehouseId: "w2", Quantity: r.quantity()}
+		req := &pb.RequestTransfer{ProductId: "p1", FromWarehouseId: "w1", ToWarehouseId: "w2", Quantity: r.Quantity()}
 		levels := map[string]*pb.StockLevel{
-			"w1": {ProductId: "p1", WarehouseId: "w1", OnHand: max(0, r.quantity())},
+			"w1": {ProductId: "p1", WarehouseId: "w1", OnHand: max(0, r.Quantity())},
 			"w2": {ProductId: "p1", WarehouseId: "w2"},
 		}
-		levels["w1"].Reserved = min(levels["w1"].OnHand, max(0, r.quantity()))
-		req.InTransit = r.next()%2 == 1
+		levels["w1"].Reserved = min(levels["w1"].OnHand, max(0, r.Quantity()))
+		req.InTransit = r.Next()%2 == 1
 		var dest *pb.Warehouse
-		if r.next()%8 == 0 {
+		if r.Next()%8 == 0 {
 			dest = &pb.Warehouse{Id: "w2", Status: pb.WarehouseStatus_WAREHOUSE_STATUS_INACTIVE}
 		}
 		total := levels["w1"].OnHand
@@ -143,14 +114,14 @@ func FuzzTransferSaga(f *testing.F) {
 			}
 		}
 		send(eff)
-		for n := 0; len(r.b) > 0 && n < 200; n++ {
+		for n := 0; r.More() && n < 200; n++ {
 			before := s.GetTransfer().GetStatus()
-			switch r.next() % 5 {
+			switch r.Next() % 5 {
 			case 0: // the stock processor applies a leg in flight
 				if len(inFlight) == 0 {
 					continue
 				}
-				i := int(r.next()) % len(inFlight)
+				i := int(r.Next()) % len(inFlight)
 				if reply := deliver(levels, inFlight[i], &legs); reply != nil {
 					replies = append(replies, reply)
 				}
@@ -159,12 +130,12 @@ func FuzzTransferSaga(f *testing.F) {
 				if len(replies) == 0 {
 					continue
 				}
-				reply := proto.Clone(replies[int(r.next())%len(replies)]).(*pb.StockReply)
-				switch r.next() % 8 {
+				reply := proto.Clone(replies[int(r.Next())%len(replies)]).(*pb.StockReply)
+				switch r.Next() % 8 {
 				case 0:
-					reply.Status = pb.ReplyStatus(r.next() % 5)
+					reply.Status = pb.ReplyStatus(r.Next() % 5)
 				case 1:
-					reply.Kind = pb.StockCommandKind(r.next() % 8)
+					reply.Kind = pb.StockCommandKind(r.Next() % 8)
 				case 2:
 					reply.CommandId = "t1/other"
 				}
