@@ -73,7 +73,9 @@ func TestProcessorAppliesEachStampOnceAndStoresItsReply(t *testing.T) {
 	if a := level.GetChanges()[0].GetAlert(); a.GetKind() != pb.StockAlertKind_STOCK_ALERT_KIND_OUT_OF_STOCK {
 		t.Errorf("stored alert %v, want out of stock", a)
 	}
-	level = send(t, gkt, commitCmd("o1", 3))
+	if level = send(t, gkt, commitCmd("o1", 3)); level.GetOnHand() != 2 || level.GetReserved() != 2 {
+		t.Fatalf("after commit: %d/%d, want on_hand 2 reserved 2", level.GetOnHand(), level.GetReserved())
+	}
 	level = send(t, gkt, releaseCmd("o2", 2))
 	if level.GetOnHand() != 2 || level.GetReserved() != 0 {
 		t.Fatalf("after commit and release: %d/%d, want on_hand 2 reserved 0", level.GetOnHand(), level.GetReserved())
@@ -96,7 +98,9 @@ func TestALevelWithFiftyThousandOpenHoldsStaysSmall(t *testing.T) {
 	if level.GetReserved() != holds {
 		t.Fatalf("reserved %d, want %d", level.GetReserved(), holds)
 	}
-	level = send(t, gkt, commitCmd("o1", 1))
+	if level = send(t, gkt, commitCmd("o1", 1)); level.GetReserved() != holds-1 {
+		t.Fatalf("after one commit: reserved %d, want %d", level.GetReserved(), holds-1)
+	}
 	level = send(t, gkt, releaseCmd("o2", 1))
 	if level.GetOnHand() != holds+9 || level.GetReserved() != holds-2 {
 		t.Fatalf("after one commit and one release: %d/%d, want %d/%d", level.GetOnHand(), level.GetReserved(), holds+9, holds-2)
