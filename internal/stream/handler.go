@@ -56,7 +56,7 @@ func Reject(ctx goka.Context, correlationID string, problem *pb.Problem, cause e
 	if correlationID != "" {
 		ctx.Emit(topics.Outcomes, correlationID, &pb.Outcome{CorrelationId: correlationID, Result: &pb.Outcome_Problem{Problem: problem}})
 	}
-	return fmt.Errorf("%w: %w", ErrInapplicable, cause)
+	return Inapplicable(cause)
 }
 
 // DeadLetterOutput is the output edge every processor needs for Input.
@@ -85,7 +85,13 @@ var ErrInapplicable = errors.New("inapplicable message")
 
 // Errorf builds the error a Callback returns for an inapplicable message.
 func Errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: %w", ErrInapplicable, fmt.Errorf(format, args...))
+	return Inapplicable(fmt.Errorf(format, args...))
+}
+
+// Inapplicable marks err, a rule's refusal of a message that cannot be
+// applied at all, as the error a Callback returns for it.
+func Inapplicable(err error) error {
+	return fmt.Errorf("%w: %w", ErrInapplicable, err)
 }
 
 // Source names the input partition a callback is applying, "<topic>/<partition>":

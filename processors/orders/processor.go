@@ -99,7 +99,7 @@ func onPlace(ctx goka.Context, s *pb.OrderState, place *pb.PlaceOrder, accepted,
 	}
 	next, eff, err := Place(ctx.Key(), place, now)
 	if err != nil {
-		return stream.Errorf("%w", err)
+		return stream.Inapplicable(err)
 	}
 	next.Order.CreatedAtUnixMs = accepted.UnixMilli()
 	if s != nil {
@@ -134,7 +134,7 @@ func onReply(ctx goka.Context, r *pb.StockReply) error {
 		return nil
 	}
 	if err := CheckReply(s, r); err != nil {
-		return stream.Errorf("%w", err)
+		return stream.Inapplicable(err)
 	}
 	seen := len(History(s))
 	apply(ctx, s, OnReply(s, r, time.Now()), ctx.Key(), seen)

@@ -33,7 +33,7 @@ func Graph() *goka.GroupGraph {
 func apply(ctx goka.Context, cmd *pb.StockCommand) error {
 	productID, warehouseID, err := SplitKey(ctx.Key())
 	if err != nil {
-		return stream.Errorf("%w", err)
+		return stream.Inapplicable(err)
 	}
 	if cmd.GetProductId() != productID || cmd.GetWarehouseId() != warehouseID {
 		return stream.Errorf("command for %s@%s arrived on key %s", cmd.GetProductId(), cmd.GetWarehouseId(), ctx.Key())
@@ -82,7 +82,7 @@ func decide(level *pb.StockLevel, cmd *pb.StockCommand) (*pb.StockChange, error)
 		}
 		v, err = Reserve(level, orderID, requested, k.Reserve.GetAllowPartial())
 		if err != nil {
-			return nil, stream.Errorf("%w", err)
+			return nil, stream.Inapplicable(err)
 		}
 	case *pb.StockCommand_Release:
 		orderID, requested = k.Release.GetOrderId(), k.Release.GetQuantity()
@@ -100,7 +100,7 @@ func decide(level *pb.StockLevel, cmd *pb.StockCommand) (*pb.StockChange, error)
 		var transferID string
 		v, transferID, requested, err = transferLeg(level, cmd)
 		if err != nil {
-			return nil, stream.Errorf("%w", err)
+			return nil, stream.Inapplicable(err)
 		}
 		metrics.StockDecisions.WithLabelValues(commandName(cmd), v.Status.String()).Inc()
 		return &pb.StockChange{Movement: v.Movement, Reply: &pb.StockReply{

@@ -51,7 +51,7 @@ func onCommand(ctx goka.Context, cmd *pb.TransferCommand) error {
 		dest, _ := ctx.Lookup(topics.WarehousesTable, k.Request.GetToWarehouseId()).(*pb.Warehouse)
 		next, eff, err := Request(ctx.Key(), k.Request, dest, stampOf(ctx), time.Now())
 		if err != nil {
-			return stream.Errorf("%w", err)
+			return stream.Inapplicable(err)
 		}
 		next.AppliedOffsets = s.GetAppliedOffsets()
 		apply(ctx, next, eff)
@@ -120,7 +120,7 @@ func onReply(ctx goka.Context, r *pb.StockReply) error {
 		return nil
 	}
 	if err := CheckReply(s, r); err != nil {
-		return stream.Errorf("%w", err)
+		return stream.Inapplicable(err)
 	}
 	apply(ctx, s, OnReply(s, r, stampOf(ctx), time.Now()))
 	return nil
