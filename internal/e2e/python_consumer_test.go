@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -259,19 +260,24 @@ func unixMs(t *testing.T, rfc string) int64 {
 // orderWithStatus is the id of the caller's one order in status.
 func orderWithStatus(t *testing.T, s *stack, who, status string) string {
 	t.Helper()
-	var page struct {
-		Items []apiOrder `json:"items"`
-	}
-	if code, body := s.call(http.MethodGet, "/orders?limit=100", nil, &page, "Authorization", who); code != http.StatusOK {
-		t.Fatalf("GET /orders = %d %s", code, body)
-	}
-	for _, o := range page.Items {
-		if o.Status == status {
-			return o.ID
+	// The orders view may be a moment behind the outcome that answered.
+	var id string
+	eventually(t, func() string {
+		var page struct {
+			Items []apiOrder `json:"items"`
 		}
-	}
-	t.Fatalf("no %s order among %d", status, len(page.Items))
-	return ""
+		if code, body := s.call(http.MethodGet, "/orders?limit=100", nil, &page, "Authorization", who); code != http.StatusOK {
+			return fmt.Sprintf("GET /orders = %d %s", code, body)
+		}
+		for _, o := range page.Items {
+			if o.Status == status {
+				id = o.ID
+				return ""
+			}
+		}
+		return fmt.Sprintf("no %s order among %d", status, len(page.Items))
+	})
+	return id
 }
 
 // mustCallAs POSTs body as the caller with bearer header who.
