@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"fmt"
-	"hash"
 	"sync"
 
 	"github.com/IBM/sarama"
@@ -24,15 +23,6 @@ type orderedProducer struct {
 	inner goka.Producer
 	mu    sync.Mutex
 	last  *goka.Promise
-}
-
-// orderedProducerBuilder wraps goka's default producer builder.
-func orderedProducerBuilder(brokers []string, clientID string, hasher func() hash.Hash32) (goka.Producer, error) {
-	inner, err := goka.DefaultProducerBuilder(brokers, clientID, hasher)
-	if err != nil {
-		return nil, err
-	}
-	return &orderedProducer{inner: inner}, nil
 }
 
 // Emit sends a message; see EmitWithHeaders.
