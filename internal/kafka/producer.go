@@ -17,10 +17,15 @@ import (
 // input is replayed at the next start.
 const producerFlushTimeout = 5 * time.Second
 
-// producerMaxBuffered bounds the writes a processor's producer holds while
-// the brokers are away. A write beyond it fails (and, with it, every later
-// one: see producer) rather than blocking goka's callback.
-const producerMaxBuffered = 50_000
+// producerMaxBuffered bounds the writes a processor's producer holds
+// unacknowledged. Past half of it (a backlog replayed faster than the
+// brokers take it, or brokers away) a write waits for room, up to
+// producerWaitForRoom; a write that waited that long fails, and with it
+// every later one (see producer), and the processor restarts.
+const (
+	producerMaxBuffered = 50_000
+	producerWaitForRoom = 30 * time.Second
+)
 
 // producer is goka's producer on franz-go: it writes tables' changelogs and
 // processors' emits.
@@ -38,7 +43,8 @@ const producerMaxBuffered = 50_000
 // partition. This producer also refuses every write issued after a failed
 // one, so a write that follows a failure never lands.
 type producer struct {
-	client *kgo.Client
+	client      *kgo.Client
+	maxBuffered int
 
 	mu     sync.Mutex
 	failed error
@@ -47,6 +53,14 @@ type producer struct {
 // producerBuilder builds the producer for a goka processor. hasher is
 // goka's; the client partitions like it (GokaPartitioner).
 func producerBuilder(brokers []string, clientID string, _ func() hash.Hash32) (goka.Producer, error) {
+	p, err := newProducer(brokers, clientID, producerMaxBuffered)
+	if err != nil {
+		return nil, err
+	}
+	return &orderedProducer{inner: p}, nil
+}
+
+func newProducer(brokers []string, clientID string, maxBuffered int) (*producer, error) {
 	client, err := kgo.NewClient(
 		kgo.SeedBrokers(brokers...),
 		kgo.ClientID(clientID),
@@ -55,12 +69,12 @@ func producerBuilder(brokers []string, clientID string, _ func() hash.Hash32) (g
 		kgo.ProducerLinger(0),
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
 		kgo.ProduceRequestTimeout(10*time.Second),
-		kgo.MaxBufferedRecords(producerMaxBuffered),
+		kgo.MaxBufferedRecords(maxBuffered),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("kafka producer: %w", err)
 	}
-	return &orderedProducer{inner: &producer{client: client}}, nil
+	return &producer{client: client, maxBuffered: maxBuffered}, nil
 }
 
 // Emit writes a record; see EmitWithHeaders.
@@ -81,13 +95,24 @@ func (p *producer) EmitWithHeaders(topic, key string, value []byte, headers goka
 	for k, v := range headers {
 		rec.Headers = append(rec.Headers, kgo.RecordHeader{Key: k, Value: v})
 	}
-	p.client.TryProduce(context.Background(), rec, func(r *kgo.Record, err error) {
+	done := func(r *kgo.Record, err error) {
 		if err != nil {
 			p.fail(err)
 			finish(nil, fmt.Errorf("write to %s: %w", topic, err))
 			return
 		}
 		finish(&sarama.ProducerMessage{Topic: r.Topic, Partition: r.Partition, Offset: r.Offset}, nil)
+	}
+	if p.client.BufferedProduceRecords() < int64(p.maxBuffered/2) {
+		p.client.TryProduce(context.Background(), rec, done)
+		return promise
+	}
+	// Wait for room, without a timer per write on the fast path above. The
+	// deadline also bounds the record's delivery once buffered.
+	ctx, cancel := context.WithTimeout(context.Background(), producerWaitForRoom)
+	p.client.Produce(ctx, rec, func(r *kgo.Record, err error) {
+		cancel()
+		done(r, err)
 	})
 	return promise
 }

@@ -15,6 +15,11 @@ import (
 // returns a processor producer on it and a plain client.
 func startProducer(t *testing.T) (goka.Producer, *kgo.Client) {
 	t.Helper()
+	return startProducerBuffering(t, producerMaxBuffered)
+}
+
+func startProducerBuffering(t *testing.T, maxBuffered int) (goka.Producer, *kgo.Client) {
+	t.Helper()
 	e, err := StartEmbedded(EmbeddedConfig{})
 	if err != nil {
 		t.Fatal(err)
@@ -30,11 +35,11 @@ func startProducer(t *testing.T) (goka.Producer, *kgo.Client) {
 	if _, err := kadm.NewClient(cl).CreateTopic(ctx, 1, 1, nil, "t"); err != nil {
 		t.Fatalf("create a topic: %v", err)
 	}
-	p, err := producerBuilder(e.Addrs(), "test", nil)
+	p, err := newProducer(e.Addrs(), "test", maxBuffered)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p, cl
+	return &orderedProducer{inner: p}, cl
 }
 
 // wait returns what the promise resolved with.
@@ -98,5 +103,26 @@ func TestAWriteIssuedAfterAFailedOneNeverLands(t *testing.T) {
 	}
 	if end, _ := offsets.Lookup("t", 0); end.Offset != 0 {
 		t.Fatalf("topic t holds %d records, want none", end.Offset)
+	}
+}
+
+// TestABacklogWaitsForRoomInsteadOfFailing: writes issued faster than the
+// broker takes them, past the producer's buffer, all land.
+func TestABacklogWaitsForRoomInsteadOfFailing(t *testing.T) {
+	p, _ := startProducerBuffering(t, 4)
+	n := 2_000
+	var last *goka.Promise
+	for range n {
+		last = p.Emit("t", "k", make([]byte, 100))
+	}
+	msg, err := wait(t, last)
+	if err != nil {
+		t.Fatalf("the last of %d writes: %v", n, err)
+	}
+	if msg.Offset != int64(n-1) {
+		t.Fatalf("the last write landed at offset %d, want %d", msg.Offset, n-1)
+	}
+	if err := p.Close(); err != nil {
+		t.Fatalf("close: %v", err)
 	}
 }
