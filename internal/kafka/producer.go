@@ -40,8 +40,8 @@ const (
 // applied exactly once"). franz-go's idempotent producer retries a write
 // until the brokers answer, and when it does fail one (a non-retriable
 // error, or closing) it fails every write buffered behind it in that
-// partition. This producer also refuses every write issued after a failed
-// one, so a write that follows a failure never lands.
+// partition. This producer also refuses every write issued once a write
+// has failed, until the processor restarts and replays them in order.
 type producer struct {
 	client      *kgo.Client
 	maxBuffered int
