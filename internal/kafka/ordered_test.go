@@ -58,3 +58,22 @@ func TestOrderedProducerResolvesWritesInTheOrderTheyWereIssued(t *testing.T) {
 		t.Fatalf("errors %v: every write after a failed one must fail too", errs)
 	}
 }
+
+// TestOrderedProducerSendsNothingOnceAWriteFailed: a write issued after a
+// known failure is not handed to sarama, so it cannot land where the failed
+// one did not.
+func TestOrderedProducerSendsNothingOnceAWriteFailed(t *testing.T) {
+	inner := &manualProducer{}
+	p := &orderedProducer{inner: inner}
+	p.Emit("t", "k", nil)
+	boom := errors.New("client has run out of available brokers")
+	inner.finishes[0](nil, boom)
+	var got error
+	p.Emit("t", "k", nil).Then(func(err error) { got = err })
+	if len(inner.finishes) != 1 {
+		t.Fatalf("%d writes reached sarama, want only the one before the failure", len(inner.finishes))
+	}
+	if !errors.Is(got, boom) {
+		t.Fatalf("the later write resolved with %v, want the earlier failure", got)
+	}
+}
