@@ -56,12 +56,32 @@ func CheckInvariants(l *pb.StockLevel) error {
 	return nil
 }
 
+// RecentStampsPerSource bounds the stamps a level remembers per saga
+// source (see Resent).
+const RecentStampsPerSource = 32
+
 // Resent reports whether a saga command stamped (source, offset) was
-// applied before: each saga input partition's commands reach a level in
-// the order they were sent, so one high-water mark per source suffices.
+// applied before.
+//
+// A saga partition's commands to one level carry increasing stamps, so a
+// stamp above the source's high-water mark is new. One at or below it is
+// a re-send, or a command that was lost while a later one landed (a
+// producer failed it at once in a broker cut, then delivered the next):
+// the level keeps the source's latest RecentStampsPerSource applied
+// stamps, so within that window a stamp it does not hold was never
+// applied. Below the window (or on a level stored before the window
+// existed), a stamp at or below the mark is taken as applied.
 func Resent(l *pb.StockLevel, source string, offset int64) bool {
 	applied, ok := l.GetSources()[source]
-	return source != "" && ok && offset <= applied
+	if source == "" || !ok || offset > applied {
+		return false
+	}
+	recent := l.GetRecentStamps()[source].GetOffsets()
+	if len(recent) == 0 || offset < recent[0] {
+		return true
+	}
+	_, found := slices.BinarySearch(recent, offset)
+	return found
 }
 
 // MarkApplied records a saga command's stamp.
@@ -73,6 +93,24 @@ func MarkApplied(l *pb.StockLevel, source string, offset int64) {
 		l.Sources = map[string]int64{}
 	}
 	l.Sources[source] = max(l.Sources[source], offset)
+	if l.RecentStamps == nil {
+		l.RecentStamps = map[string]*pb.AppliedStamps{}
+	}
+	stamps := l.RecentStamps[source]
+	if stamps == nil {
+		stamps = &pb.AppliedStamps{}
+		l.RecentStamps[source] = stamps
+	}
+	// Keep the window the latest stamps, ascending: a lost command applied
+	// late goes in its place, and only the smallest is ever dropped, so
+	// every applied stamp at or above the first is in the window.
+	i, found := slices.BinarySearch(stamps.Offsets, offset)
+	if !found {
+		stamps.Offsets = slices.Insert(stamps.Offsets, i, offset)
+	}
+	if over := len(stamps.Offsets) - RecentStampsPerSource; over > 0 {
+		stamps.Offsets = slices.Delete(stamps.Offsets, 0, over)
+	}
 }
 
 // Reserve holds up to qty for the order. Without allowPartial it holds all

@@ -921,7 +921,12 @@ type StockLevel struct {
 	Sources map[string]int64 `protobuf:"bytes,10,rep,name=sources,proto3" json:"sources,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
 	// What the write that stored this value did, for the relay that derives
 	// replies, movements and alerts from the stock changelog.
-	Changes       []*StockChange `protobuf:"bytes,11,rep,name=changes,proto3" json:"changes,omitempty"`
+	Changes []*StockChange `protobuf:"bytes,11,rep,name=changes,proto3" json:"changes,omitempty"`
+	// The latest saga stamps applied per source (at most 32 per source): a
+	// command stamped at or below the source's high-water mark, inside this
+	// window but not in it, was never applied (it was lost while a later
+	// one landed), and is applied when re-sent.
+	RecentStamps  map[string]*AppliedStamps `protobuf:"bytes,12,rep,name=recent_stamps,json=recentStamps,proto3" json:"recent_stamps,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1026,6 +1031,59 @@ func (x *StockLevel) GetChanges() []*StockChange {
 	return nil
 }
 
+func (x *StockLevel) GetRecentStamps() map[string]*AppliedStamps {
+	if x != nil {
+		return x.RecentStamps
+	}
+	return nil
+}
+
+// AppliedStamps are the offsets of saga inputs whose commands a stock level
+// applied, ascending.
+type AppliedStamps struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Offsets       []int64                `protobuf:"varint,1,rep,packed,name=offsets,proto3" json:"offsets,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AppliedStamps) Reset() {
+	*x = AppliedStamps{}
+	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AppliedStamps) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AppliedStamps) ProtoMessage() {}
+
+func (x *AppliedStamps) ProtoReflect() protoreflect.Message {
+	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AppliedStamps.ProtoReflect.Descriptor instead.
+func (*AppliedStamps) Descriptor() ([]byte, []int) {
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *AppliedStamps) GetOffsets() []int64 {
+	if x != nil {
+		return x.Offsets
+	}
+	return nil
+}
+
 // StockChange is one applied command as the relay publishes it.
 type StockChange struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1041,7 +1099,7 @@ type StockChange struct {
 
 func (x *StockChange) Reset() {
 	*x = StockChange{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1053,7 +1111,7 @@ func (x *StockChange) String() string {
 func (*StockChange) ProtoMessage() {}
 
 func (x *StockChange) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[8]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1066,7 +1124,7 @@ func (x *StockChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockChange.ProtoReflect.Descriptor instead.
 func (*StockChange) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{8}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *StockChange) GetReply() *StockReply {
@@ -1115,7 +1173,7 @@ type StockReply struct {
 
 func (x *StockReply) Reset() {
 	*x = StockReply{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[9]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1127,7 +1185,7 @@ func (x *StockReply) String() string {
 func (*StockReply) ProtoMessage() {}
 
 func (x *StockReply) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[9]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1140,7 +1198,7 @@ func (x *StockReply) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockReply.ProtoReflect.Descriptor instead.
 func (*StockReply) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{9}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *StockReply) GetCommandId() string {
@@ -1242,7 +1300,7 @@ type StockMovement struct {
 
 func (x *StockMovement) Reset() {
 	*x = StockMovement{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[10]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1254,7 +1312,7 @@ func (x *StockMovement) String() string {
 func (*StockMovement) ProtoMessage() {}
 
 func (x *StockMovement) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[10]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1267,7 +1325,7 @@ func (x *StockMovement) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockMovement.ProtoReflect.Descriptor instead.
 func (*StockMovement) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{10}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *StockMovement) GetMovementId() string {
@@ -1394,7 +1452,7 @@ type StockAlert struct {
 
 func (x *StockAlert) Reset() {
 	*x = StockAlert{}
-	mi := &file_stockflow_v1_stock_proto_msgTypes[11]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1406,7 +1464,7 @@ func (x *StockAlert) String() string {
 func (*StockAlert) ProtoMessage() {}
 
 func (x *StockAlert) ProtoReflect() protoreflect.Message {
-	mi := &file_stockflow_v1_stock_proto_msgTypes[11]
+	mi := &file_stockflow_v1_stock_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1419,7 +1477,7 @@ func (x *StockAlert) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockAlert.ProtoReflect.Descriptor instead.
 func (*StockAlert) Descriptor() ([]byte, []int) {
-	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{11}
+	return file_stockflow_v1_stock_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *StockAlert) GetAlertId() string {
@@ -1528,7 +1586,7 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x06reason\x18\x03 \x01(\tR\x06reason\x12\x1c\n" +
 	"\treference\x18\x04 \x01(\tR\treference\x12-\n" +
 	"\x10expected_on_hand\x18\x05 \x01(\x03H\x00R\x0eexpectedOnHand\x88\x01\x01B\x13\n" +
-	"\x11_expected_on_hand\"\xc8\x03\n" +
+	"\x11_expected_on_hand\"\xf7\x04\n" +
 	"\n" +
 	"StockLevel\x12\x1d\n" +
 	"\n" +
@@ -1542,10 +1600,16 @@ const file_stockflow_v1_stock_proto_rawDesc = "" +
 	"\x0eapplied_offset\x18\t \x01(\x03R\rappliedOffset\x12?\n" +
 	"\asources\x18\n" +
 	" \x03(\v2%.stockflow.v1.StockLevel.SourcesEntryR\asources\x123\n" +
-	"\achanges\x18\v \x03(\v2\x19.stockflow.v1.StockChangeR\achanges\x1a:\n" +
+	"\achanges\x18\v \x03(\v2\x19.stockflow.v1.StockChangeR\achanges\x12O\n" +
+	"\rrecent_stamps\x18\f \x03(\v2*.stockflow.v1.StockLevel.RecentStampsEntryR\frecentStamps\x1a:\n" +
 	"\fSourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01J\x04\b\x05\x10\x06R\x05holds\"\xa6\x01\n" +
+	"\x05value\x18\x02 \x01(\x03R\x05value:\x028\x01\x1a\\\n" +
+	"\x11RecentStampsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x121\n" +
+	"\x05value\x18\x02 \x01(\v2\x1b.stockflow.v1.AppliedStampsR\x05value:\x028\x01J\x04\b\x05\x10\x06R\x05holds\")\n" +
+	"\rAppliedStamps\x12\x18\n" +
+	"\aoffsets\x18\x01 \x03(\x03R\aoffsets\"\xa6\x01\n" +
 	"\vStockChange\x12.\n" +
 	"\x05reply\x18\x01 \x01(\v2\x18.stockflow.v1.StockReplyR\x05reply\x127\n" +
 	"\bmovement\x18\x02 \x01(\v2\x1b.stockflow.v1.StockMovementR\bmovement\x12.\n" +
@@ -1648,7 +1712,7 @@ func file_stockflow_v1_stock_proto_rawDescGZIP() []byte {
 }
 
 var file_stockflow_v1_stock_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_stockflow_v1_stock_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_stockflow_v1_stock_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_stockflow_v1_stock_proto_goTypes = []any{
 	(AdjustKind)(0),       // 0: stockflow.v1.AdjustKind
 	(StockCommandKind)(0), // 1: stockflow.v1.StockCommandKind
@@ -1663,11 +1727,13 @@ var file_stockflow_v1_stock_proto_goTypes = []any{
 	(*TransferIn)(nil),    // 10: stockflow.v1.TransferIn
 	(*Adjust)(nil),        // 11: stockflow.v1.Adjust
 	(*StockLevel)(nil),    // 12: stockflow.v1.StockLevel
-	(*StockChange)(nil),   // 13: stockflow.v1.StockChange
-	(*StockReply)(nil),    // 14: stockflow.v1.StockReply
-	(*StockMovement)(nil), // 15: stockflow.v1.StockMovement
-	(*StockAlert)(nil),    // 16: stockflow.v1.StockAlert
-	nil,                   // 17: stockflow.v1.StockLevel.SourcesEntry
+	(*AppliedStamps)(nil), // 13: stockflow.v1.AppliedStamps
+	(*StockChange)(nil),   // 14: stockflow.v1.StockChange
+	(*StockReply)(nil),    // 15: stockflow.v1.StockReply
+	(*StockMovement)(nil), // 16: stockflow.v1.StockMovement
+	(*StockAlert)(nil),    // 17: stockflow.v1.StockAlert
+	nil,                   // 18: stockflow.v1.StockLevel.SourcesEntry
+	nil,                   // 19: stockflow.v1.StockLevel.RecentStampsEntry
 }
 var file_stockflow_v1_stock_proto_depIdxs = []int32{
 	6,  // 0: stockflow.v1.StockCommand.reserve:type_name -> stockflow.v1.Reserve
@@ -1677,21 +1743,23 @@ var file_stockflow_v1_stock_proto_depIdxs = []int32{
 	9,  // 4: stockflow.v1.StockCommand.transfer_out:type_name -> stockflow.v1.TransferOut
 	10, // 5: stockflow.v1.StockCommand.transfer_in:type_name -> stockflow.v1.TransferIn
 	0,  // 6: stockflow.v1.Adjust.kind:type_name -> stockflow.v1.AdjustKind
-	17, // 7: stockflow.v1.StockLevel.sources:type_name -> stockflow.v1.StockLevel.SourcesEntry
-	13, // 8: stockflow.v1.StockLevel.changes:type_name -> stockflow.v1.StockChange
-	14, // 9: stockflow.v1.StockChange.reply:type_name -> stockflow.v1.StockReply
-	15, // 10: stockflow.v1.StockChange.movement:type_name -> stockflow.v1.StockMovement
-	16, // 11: stockflow.v1.StockChange.alert:type_name -> stockflow.v1.StockAlert
-	2,  // 12: stockflow.v1.StockReply.status:type_name -> stockflow.v1.ReplyStatus
-	1,  // 13: stockflow.v1.StockReply.kind:type_name -> stockflow.v1.StockCommandKind
-	3,  // 14: stockflow.v1.StockMovement.kind:type_name -> stockflow.v1.MovementKind
-	0,  // 15: stockflow.v1.StockMovement.adjust_kind:type_name -> stockflow.v1.AdjustKind
-	4,  // 16: stockflow.v1.StockAlert.kind:type_name -> stockflow.v1.StockAlertKind
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	18, // 7: stockflow.v1.StockLevel.sources:type_name -> stockflow.v1.StockLevel.SourcesEntry
+	14, // 8: stockflow.v1.StockLevel.changes:type_name -> stockflow.v1.StockChange
+	19, // 9: stockflow.v1.StockLevel.recent_stamps:type_name -> stockflow.v1.StockLevel.RecentStampsEntry
+	15, // 10: stockflow.v1.StockChange.reply:type_name -> stockflow.v1.StockReply
+	16, // 11: stockflow.v1.StockChange.movement:type_name -> stockflow.v1.StockMovement
+	17, // 12: stockflow.v1.StockChange.alert:type_name -> stockflow.v1.StockAlert
+	2,  // 13: stockflow.v1.StockReply.status:type_name -> stockflow.v1.ReplyStatus
+	1,  // 14: stockflow.v1.StockReply.kind:type_name -> stockflow.v1.StockCommandKind
+	3,  // 15: stockflow.v1.StockMovement.kind:type_name -> stockflow.v1.MovementKind
+	0,  // 16: stockflow.v1.StockMovement.adjust_kind:type_name -> stockflow.v1.AdjustKind
+	4,  // 17: stockflow.v1.StockAlert.kind:type_name -> stockflow.v1.StockAlertKind
+	13, // 18: stockflow.v1.StockLevel.RecentStampsEntry.value:type_name -> stockflow.v1.AppliedStamps
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_stockflow_v1_stock_proto_init() }
@@ -1714,7 +1782,7 @@ func file_stockflow_v1_stock_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_stockflow_v1_stock_proto_rawDesc), len(file_stockflow_v1_stock_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   13,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
