@@ -60,6 +60,8 @@ import (
 //	STOCKFLOW_FAULTS_NODECTL    a command taking stop-node|kill-node|start-node N
 //	STOCKFLOW_TEST_CLICKHOUSE   a ClickHouse for the sink (optional: without it no sink runs)
 //	STOCKFLOW_FAULT_ROUNDS      rounds (default 1: each kind once, one at a time)
+//	STOCKFLOW_FAULTS_KEEP       a directory to keep the parts' logs and state in
+//	                            (a new one under it per run), for a failure's post-mortem
 const (
 	faultsKafkaEnv   = "STOCKFLOW_FAULTS_KAFKA"
 	faultsProxyEnv   = "STOCKFLOW_FAULTS_PROXY"
@@ -646,7 +648,7 @@ func TestFaultsOnRealKafka(t *testing.T) {
 	b := &brokers{upstream: strings.Split(upstream, ","), ctl: ctl}
 	b.proxies = startProxies(t, strings.Split(listen, ","), b.upstream)
 	stockflowBinary(t)
-	c := &cluster{t: t, dir: t.TempDir(), brokers: listen, procs: map[string]*exec.Cmd{}, args: map[string][]string{}, ports: map[string]int{}}
+	c := &cluster{t: t, dir: partsDir(t), brokers: listen, procs: map[string]*exec.Cmd{}, args: map[string][]string{}, ports: map[string]int{}}
 	t.Cleanup(c.stopAll)
 	t.Setenv("STOCKFLOW_ADMIN_EMAIL", adminEmail)
 	t.Setenv("STOCKFLOW_ADMIN_PASSWORD", adminPassword)
@@ -811,4 +813,22 @@ func printFaultSummary(t *testing.T, f *faultSuite, checks []check, faultTime, t
 	}
 	fmt.Fprintf(&b, "invariant checks passed: %d of %d\n", passed, len(checks))
 	t.Log(b.String())
+}
+
+// partsDir is where the parts keep their logs and state: a temporary
+// directory, or one kept under STOCKFLOW_FAULTS_KEEP.
+func partsDir(t *testing.T) string {
+	keep := os.Getenv("STOCKFLOW_FAULTS_KEEP")
+	if keep == "" {
+		return t.TempDir()
+	}
+	if err := os.MkdirAll(keep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp(keep, "faults-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("parts' logs and state kept in %s", dir)
+	return dir
 }
