@@ -117,3 +117,36 @@ func TestCreatedAtIsAcceptanceAndTheWindowStartsAtPlacement(t *testing.T) {
 		t.Errorf("expires_at is %s after acceptance, want the whole 30 min counted from placement", window)
 	}
 }
+
+// A pay is decided on the API's clock: one issued before the deadline but
+// applied after it (re-applied after a crash, or queued behind an outage)
+// is decided as it was when issued, so a pay whose commits landed before a
+// crash is not refused for lateness when it is applied again.
+func TestAPayIsDecidedAtItsIssueTimeNotWhenItIsApplied(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		issued time.Duration // relative to expires_at
+		want   pb.OrderStatus
+	}{
+		{"issued before the deadline", -time.Second, paid},
+		{"issued after the deadline", time.Second, reserved},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gkt := gokatest.Start(t, orders.Graph())
+			gokatest.Send(t, gkt, topics.OrderCommands, "o1", placeCmd(place(line("p1", 1, "w1"))))
+			sendReply(t, gkt, reply("p1", "w1", 1))
+			s := gkt.TableValue(topics.OrdersTable, "o1").(*pb.OrderState)
+			deadline := time.Now().Add(-time.Minute) // passed while the pay waited
+			s.Order.ExpiresAtUnixMs = deadline.UnixMilli()
+			gkt.SetTableValue(topics.OrdersTable, "o1", s)
+
+			gokatest.Send(t, gkt, topics.OrderCommands, "o1", &pb.OrderCommand{
+				CommandId: "pay1", OrderId: "o1", CorrelationId: "pay1", IssuedAtUnixMs: deadline.Add(tc.issued).UnixMilli(),
+				Kind: &pb.OrderCommand_Pay{Pay: &pb.PayOrder{}},
+			})
+			if got := gkt.TableValue(topics.OrdersTable, "o1").(*pb.OrderState).GetOrder().GetStatus(); got != tc.want {
+				t.Fatalf("status %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
