@@ -101,7 +101,7 @@ func Start(ctx context.Context, cfg Config, parts Parts) (_ *System, err error) 
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	s.group, s.failed = errgroup.WithContext(runCtx)
-	g := kafka.Goka{Brokers: s.cfg.Brokers, StateDir: stateDir, Replication: int(cfg.Replication), Logger: gokaLogger()}
+	g := kafka.Goka{Brokers: s.cfg.Brokers, StateDir: stateDir, Replication: int(cfg.Replication), Logger: gokaLogger(), Versions: fencedTables()}
 	if err := s.startProcessors(g, parts.Processors); err != nil {
 		return nil, err
 	}

@@ -20,6 +20,9 @@ type Goka struct {
 	Replication int
 	// Logger receives goka's own log lines.
 	Logger goka.Logger
+	// Versions fences the tables it names against late writes of replaced
+	// instances (see Versions); other tables apply their changelog as is.
+	Versions Versions
 }
 
 // Consumer group timing of every goka processor (see SaramaConfig).
@@ -99,6 +102,7 @@ func (g Goka) ProcessorOptions(group goka.Group) []goka.ProcessorOption {
 		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithTopicManagerConfig(g.topicManagerConfig())),
 		goka.WithStorageBuilder(bufferedStorageBuilder(filepath.Join(g.StateDir, "processor", string(group)))),
 		goka.WithProducerBuilder(orderedProducerBuilder),
+		goka.WithUpdateCallback(fencedUpdate(g.Versions)),
 	}
 	if g.Logger != nil {
 		opts = append(opts, goka.WithLogger(g.Logger))
@@ -115,6 +119,7 @@ func (g Goka) ViewOptions(table goka.Table, name string) []goka.ViewOption {
 		goka.WithViewTopicManagerBuilder(goka.TopicManagerBuilderWithTopicManagerConfig(g.topicManagerConfig())),
 		goka.WithViewStorageBuilder(bufferedStorageBuilder(filepath.Join(g.StateDir, "view", name, string(table)))),
 		goka.WithViewAutoReconnect(),
+		goka.WithViewCallback(fencedUpdate(g.Versions)),
 	}
 	if g.Logger != nil {
 		opts = append(opts, goka.WithViewLogger(g.Logger))

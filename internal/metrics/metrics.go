@@ -64,6 +64,14 @@ var (
 		Help: "Publishes or offset commits of the stock relay that failed and were retried.",
 	})
 
+	// StaleChangelogRecords counts changelog records skipped because the
+	// table's local copy already held a newer value (a replaced instance's
+	// late write).
+	StaleChangelogRecords = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "stockflow_stale_changelog_records_total",
+		Help: "Changelog records skipped by a restore or a view because the stored value was newer (a replaced instance's late write), by table.",
+	}, []string{"table"})
+
 	// ReconcileMismatches is how many stock levels disagreed with the orders
 	// over two reconciliation passes.
 	ReconcileMismatches = prometheus.NewGauge(prometheus.GaugeOpts{
@@ -88,7 +96,7 @@ func init() {
 	Registry.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		HTTPDuration, CommandsProduced, OutcomeWaits, GroupMembers, ProcessorMessages, StockDecisions, OrdersFinished, RelayOutputs, RelayRetries, ReconcileMismatches,
+		HTTPDuration, CommandsProduced, OutcomeWaits, GroupMembers, ProcessorMessages, StockDecisions, OrdersFinished, RelayOutputs, RelayRetries, StaleChangelogRecords, ReconcileMismatches,
 		TransfersFinished,
 	)
 }
