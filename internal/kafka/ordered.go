@@ -1,8 +1,10 @@
 package kafka
 
 import (
+	"errors"
 	"fmt"
 	"hash"
+	"strings"
 	"sync"
 
 	"github.com/IBM/sarama"
@@ -10,8 +12,9 @@ import (
 )
 
 // orderedProducer resolves goka's write promises in the order the writes
-// were issued, and fails every write issued after a failed one; once a
-// failure is known, later writes are not even sent.
+// were issued, fails every write issued after a failed one, and sends a
+// processor's emits only once the table writes issued before them are
+// acknowledged.
 //
 // goka marks an input message consumed once that message's own writes
 // (table update and emits) are acknowledged, and sarama's marks only move
@@ -27,12 +30,42 @@ import (
 // sarama fails a write at once when it cannot find the partition's leader,
 // and would deliver the next write to that partition once it can, so a
 // saga's later command could land where an earlier one was lost.
+//
+// Emits wait for the state (an outbox without the extra hop): a saga's
+// commands, outcomes and events leave only once the state that decided
+// them is stored. Otherwise a crash could land a command whose state write
+// was lost; the input is then applied again, perhaps after a reply from
+// the other input topic that the first run had not seen yet (goka does
+// not order a key's inputs across topics) or later on the clock, and
+// decided differently: a hold released twice, or a reserve nobody
+// releases. With the barrier, a command that landed has its state stored,
+// and a replay re-sends it from there, with its stamp (redrive).
 type orderedProducer struct {
-	inner  goka.Producer
+	inner goka.Producer
+
 	mu     sync.Mutex
-	last   *goka.Promise
-	failed error // the first failed write's error
+	last   *goka.Promise // the latest write's
+	stored *goka.Promise // the latest table write's
+	failed error         // the first failed write's error
+
+	held     chan *heldEmit // emits waiting for their table writes, in issue order
+	heldDone chan struct{}
+	sendMu   sync.Mutex // held emits are not sent once closed
+	closed   bool
 }
+
+// heldEmit is an emit waiting until ready is closed (its barrier, the
+// table writes issued before it, resolved with err).
+type heldEmit struct {
+	ready  chan struct{}
+	err    error
+	send   func()
+	finish goka.PromiseFinisher
+}
+
+// heldEmits bounds the emits waiting for their state; the processor
+// waits when there are more.
+const heldEmits = 4096
 
 // orderedProducerBuilder wraps goka's default producer builder.
 func orderedProducerBuilder(brokers []string, clientID string, hasher func() hash.Hash32) (goka.Producer, error) {
@@ -40,7 +73,13 @@ func orderedProducerBuilder(brokers []string, clientID string, hasher func() has
 	if err != nil {
 		return nil, err
 	}
-	return &orderedProducer{inner: inner}, nil
+	return newOrderedProducer(inner), nil
+}
+
+func newOrderedProducer(inner goka.Producer) *orderedProducer {
+	p := &orderedProducer{inner: inner, held: make(chan *heldEmit, heldEmits), heldDone: make(chan struct{})}
+	go p.sendHeld()
+	return p
 }
 
 // Emit sends a message; see EmitWithHeaders.
@@ -49,17 +88,40 @@ func (p *orderedProducer) Emit(topic, key string, value []byte) *goka.Promise {
 }
 
 // EmitWithHeaders sends a message and returns a promise that resolves once
-// it and every earlier message are acknowledged.
+// it and every earlier message are acknowledged. A table write is sent at
+// once; any other write once the table writes issued before it are
+// acknowledged.
 func (p *orderedProducer) EmitWithHeaders(topic, key string, value []byte, headers goka.Headers) *goka.Promise {
 	out, finish := goka.NewPromiseWithFinisher()
+	table := strings.HasSuffix(topic, string(goka.GroupTable("")))
 	p.mu.Lock()
-	prev, failed := p.last, p.failed
+	prev, failed, barrier := p.last, p.failed, p.stored
 	p.last = out
+	if table {
+		p.stored = out
+	}
 	p.mu.Unlock()
 	if failed != nil {
 		finish(nil, fmt.Errorf("not sent, an earlier write failed: %w", failed))
 		return out
 	}
+	send := func() { p.send(topic, key, value, headers, prev, finish) }
+	if table || barrier == nil {
+		send()
+		return out
+	}
+	h := &heldEmit{ready: make(chan struct{}), send: send, finish: finish}
+	barrier.Then(func(err error) {
+		h.err = err
+		close(h.ready)
+	})
+	p.held <- h
+	return out
+}
+
+// send hands a write to sarama and resolves its promise once it and the
+// write before it (prev) are acknowledged.
+func (p *orderedProducer) send(topic, key string, value []byte, headers goka.Headers, prev *goka.Promise, finish goka.PromiseFinisher) {
 	p.inner.EmitWithHeaders(topic, key, value, headers).ThenWithMessage(func(msg *sarama.ProducerMessage, err error) {
 		if err != nil {
 			p.fail(err)
@@ -75,7 +137,32 @@ func (p *orderedProducer) EmitWithHeaders(topic, key string, value []byte, heade
 			finish(msg, err)
 		})
 	})
-	return out
+}
+
+// sendHeld sends the held emits in issue order, each once its table
+// writes are acknowledged; none once a write failed or the producer closed.
+func (p *orderedProducer) sendHeld() {
+	defer close(p.heldDone)
+	for h := range p.held {
+		<-h.ready
+		p.mu.Lock()
+		failed := p.failed
+		p.mu.Unlock()
+		if failed == nil && h.err != nil {
+			p.fail(h.err)
+			failed = h.err
+		}
+		p.sendMu.Lock()
+		switch {
+		case failed != nil:
+			h.finish(nil, fmt.Errorf("not sent, an earlier write failed: %w", failed))
+		case p.closed:
+			h.finish(nil, errors.New("not sent, the producer is closed"))
+		default:
+			h.send()
+		}
+		p.sendMu.Unlock()
+	}
 }
 
 func (p *orderedProducer) fail(err error) {
@@ -86,5 +173,14 @@ func (p *orderedProducer) fail(err error) {
 	}
 }
 
-// Close flushes and closes the underlying producer.
-func (p *orderedProducer) Close() error { return p.inner.Close() }
+// Close flushes and closes the underlying producer; emits still held then
+// are not sent.
+func (p *orderedProducer) Close() error {
+	p.sendMu.Lock()
+	p.closed = true
+	p.sendMu.Unlock()
+	err := p.inner.Close()
+	close(p.held)
+	<-p.heldDone
+	return err
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 	"github.com/lovoo/goka"
@@ -14,25 +15,46 @@ import (
 type manualProducer struct {
 	mu       sync.Mutex
 	finishes []goka.PromiseFinisher
+	topics   []string
 }
 
 func (m *manualProducer) Emit(topic, key string, value []byte) *goka.Promise {
 	return m.EmitWithHeaders(topic, key, value, nil)
 }
 
-func (m *manualProducer) EmitWithHeaders(string, string, []byte, goka.Headers) *goka.Promise {
+func (m *manualProducer) EmitWithHeaders(topic string, _ string, _ []byte, _ goka.Headers) *goka.Promise {
 	p, finish := goka.NewPromiseWithFinisher()
 	m.mu.Lock()
 	m.finishes = append(m.finishes, finish)
+	m.topics = append(m.topics, topic)
 	m.mu.Unlock()
 	return p
 }
 
 func (m *manualProducer) Close() error { return nil }
 
+// topics sent so far.
+func (m *manualProducer) sent() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.topics)
+}
+
+// waitSent waits until n writes reached the producer.
+func (m *manualProducer) waitSent(t *testing.T, n int) []string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); len(m.sent()) < n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d writes sent, want %d", len(m.sent()), n)
+		}
+	}
+	return m.sent()
+}
+
 func TestOrderedProducerResolvesWritesInTheOrderTheyWereIssued(t *testing.T) {
 	inner := &manualProducer{}
-	p := &orderedProducer{inner: inner}
+	p := newOrderedProducer(inner)
+	defer p.Close()
 	var mu sync.Mutex
 	var resolved []int
 	var errs []error
@@ -64,7 +86,8 @@ func TestOrderedProducerResolvesWritesInTheOrderTheyWereIssued(t *testing.T) {
 // one did not.
 func TestOrderedProducerSendsNothingOnceAWriteFailed(t *testing.T) {
 	inner := &manualProducer{}
-	p := &orderedProducer{inner: inner}
+	p := newOrderedProducer(inner)
+	defer p.Close()
 	p.Emit("t", "k", nil)
 	boom := errors.New("client has run out of available brokers")
 	inner.finishes[0](nil, boom)
@@ -75,5 +98,53 @@ func TestOrderedProducerSendsNothingOnceAWriteFailed(t *testing.T) {
 	}
 	if !errors.Is(got, boom) {
 		t.Fatalf("the later write resolved with %v, want the earlier failure", got)
+	}
+}
+
+// An emit (a command, an outcome, an event) is sent only once the table
+// write issued before it (the state that decided it) is acknowledged;
+// table writes are not held.
+func TestOrderedProducerSendsEmitsOnlyOnceTheirStateIsStored(t *testing.T) {
+	inner := &manualProducer{}
+	p := newOrderedProducer(inner)
+	defer p.Close()
+	p.Emit("orders-table", "o1", nil)
+	p.Emit("stock-commands", "p@w", nil)
+	p.Emit("orders-table", "o2", nil)
+	p.Emit("outcomes", "o2", nil)
+	time.Sleep(20 * time.Millisecond) // the held emits have had their chance to leave
+	if got := inner.sent(); !slices.Equal(got, []string{"orders-table", "orders-table"}) {
+		t.Fatalf("sent %v before any state write was acknowledged, want only the two table writes", got)
+	}
+	inner.finishes[0](&sarama.ProducerMessage{}, nil)
+	if got := inner.waitSent(t, 3); !slices.Equal(got, []string{"orders-table", "orders-table", "stock-commands"}) {
+		t.Fatalf("sent %v once o1's state was stored, want its command next", got)
+	}
+	inner.finishes[1](&sarama.ProducerMessage{}, nil)
+	inner.finishes[2](&sarama.ProducerMessage{}, nil)
+	if got := inner.waitSent(t, 4); got[3] != "outcomes" {
+		t.Fatalf("sent %v, want o2's outcome last", got)
+	}
+}
+
+// A crash between a state write and its emits is harmless (the replay
+// re-sends from the stored state); a failed state write must take its
+// emits with it.
+func TestOrderedProducerDropsTheEmitsOfAStateWriteThatFailed(t *testing.T) {
+	inner := &manualProducer{}
+	p := newOrderedProducer(inner)
+	defer p.Close()
+	p.Emit("orders-table", "o1", nil)
+	var got error
+	done := make(chan struct{})
+	p.Emit("stock-commands", "p@w", nil).Then(func(err error) { got = err; close(done) })
+	boom := errors.New("not leader for partition")
+	inner.finishes[0](nil, boom)
+	<-done
+	if !errors.Is(got, boom) {
+		t.Fatalf("the command resolved with %v, want the state write's failure", got)
+	}
+	if sent := inner.sent(); len(sent) != 1 {
+		t.Fatalf("sent %v, want only the failed state write", sent)
 	}
 }
