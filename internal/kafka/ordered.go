@@ -94,18 +94,40 @@ func (p *orderedProducer) Emit(topic, key string, value []byte) *goka.Promise {
 func (p *orderedProducer) EmitWithHeaders(topic, key string, value []byte, headers goka.Headers) *goka.Promise {
 	out, finish := goka.NewPromiseWithFinisher()
 	table := strings.HasSuffix(topic, string(goka.GroupTable("")))
+	// stored resolves once this table write and every earlier one are
+	// acknowledged (emits in between are not waited for: held emits
+	// would otherwise wait for each other's acknowledgements one by one).
+	var stored *goka.Promise
+	var finishStored goka.PromiseFinisher
+	if table {
+		stored, finishStored = goka.NewPromiseWithFinisher()
+	}
 	p.mu.Lock()
 	prev, failed, barrier := p.last, p.failed, p.stored
 	p.last = out
 	if table {
-		p.stored = out
+		p.stored = stored
 	}
 	p.mu.Unlock()
 	if failed != nil {
-		finish(nil, fmt.Errorf("not sent, an earlier write failed: %w", failed))
+		err := fmt.Errorf("not sent, an earlier write failed: %w", failed)
+		if table {
+			finishStored(nil, err)
+		}
+		finish(nil, err)
 		return out
 	}
-	send := func() { p.send(topic, key, value, headers, prev, finish) }
+	send := func() {
+		p.inner.EmitWithHeaders(topic, key, value, headers).ThenWithMessage(func(msg *sarama.ProducerMessage, err error) {
+			if err != nil {
+				p.fail(err)
+			}
+			if table {
+				after(barrier, finishStored, msg, err)
+			}
+			after(prev, finish, msg, err)
+		})
+	}
 	if table || barrier == nil {
 		send()
 		return out
@@ -119,23 +141,18 @@ func (p *orderedProducer) EmitWithHeaders(topic, key string, value []byte, heade
 	return out
 }
 
-// send hands a write to sarama and resolves its promise once it and the
-// write before it (prev) are acknowledged.
-func (p *orderedProducer) send(topic, key string, value []byte, headers goka.Headers, prev *goka.Promise, finish goka.PromiseFinisher) {
-	p.inner.EmitWithHeaders(topic, key, value, headers).ThenWithMessage(func(msg *sarama.ProducerMessage, err error) {
-		if err != nil {
-			p.fail(err)
+// after resolves finish with a write's outcome once prev (an earlier
+// write's promise, if any) has resolved too, failing it if prev failed.
+func after(prev *goka.Promise, finish goka.PromiseFinisher, msg *sarama.ProducerMessage, err error) {
+	if prev == nil {
+		finish(msg, err)
+		return
+	}
+	prev.Then(func(prevErr error) {
+		if err == nil && prevErr != nil {
+			err = fmt.Errorf("an earlier write failed: %w", prevErr)
 		}
-		if prev == nil {
-			finish(msg, err)
-			return
-		}
-		prev.Then(func(prevErr error) {
-			if err == nil && prevErr != nil {
-				err = fmt.Errorf("an earlier write failed: %w", prevErr)
-			}
-			finish(msg, err)
-		})
+		finish(msg, err)
 	})
 }
 

@@ -148,3 +148,21 @@ func TestOrderedProducerDropsTheEmitsOfAStateWriteThatFailed(t *testing.T) {
 		t.Fatalf("sent %v, want only the failed state write", sent)
 	}
 }
+
+// Held emits wait for the table writes before them, not for each other:
+// waiting for every earlier write made each emit wait one acknowledgement
+// for the one before it (a flash sale fell from ~8,000 to ~1,200 orders/s).
+func TestOrderedProducerHeldEmitsDoNotWaitForEachOther(t *testing.T) {
+	inner := &manualProducer{}
+	p := newOrderedProducer(inner)
+	defer p.Close()
+	p.Emit("orders-table", "o1", nil)
+	p.Emit("stock-commands", "p@w", nil)
+	p.Emit("orders-table", "o2", nil)
+	p.Emit("stock-commands", "p@w", nil)
+	inner.finishes[0](&sarama.ProducerMessage{}, nil)
+	inner.finishes[1](&sarama.ProducerMessage{}, nil) // o2's state; o1's command is not acknowledged
+	if got := inner.waitSent(t, 4); !slices.Equal(got, []string{"orders-table", "orders-table", "stock-commands", "stock-commands"}) {
+		t.Fatalf("sent %v, want both commands once both states are stored", got)
+	}
+}
