@@ -45,12 +45,12 @@ type orderedProducer struct {
 
 	mu     sync.Mutex
 	last   *goka.Promise // the latest write's
-	stored *goka.Promise // the latest table write's
+	stored *goka.Promise // resolves once the latest table write and every earlier one are acknowledged
 	failed error         // the first failed write's error
 
 	held     chan *heldEmit // emits waiting for their table writes, in issue order
 	heldDone chan struct{}
-	sendMu   sync.Mutex // held emits are not sent once closed
+	sendMu   sync.Mutex // guards closed: held emits are not sent once closed
 	closed   bool
 }
 
@@ -94,9 +94,10 @@ func (p *orderedProducer) Emit(topic, key string, value []byte) *goka.Promise {
 func (p *orderedProducer) EmitWithHeaders(topic, key string, value []byte, headers goka.Headers) *goka.Promise {
 	out, finish := goka.NewPromiseWithFinisher()
 	table := strings.HasSuffix(topic, string(goka.GroupTable("")))
-	// stored resolves once this table write and every earlier one are
-	// acknowledged (emits in between are not waited for: held emits
-	// would otherwise wait for each other's acknowledgements one by one).
+	// A table write's stored promise resolves once it and every earlier
+	// table write are acknowledged. Emits in between are not waited for:
+	// held emits would otherwise wait for each other's acknowledgements,
+	// one round trip each.
 	var stored *goka.Promise
 	var finishStored goka.PromiseFinisher
 	if table {
