@@ -41,9 +41,8 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 		return nil
 	}
 	now := time.Now()
-	at := acceptedAt(cmd, now)
 	if place := cmd.GetPlace(); place != nil {
-		return onPlace(ctx, s, place, at, now)
+		return onPlace(ctx, s, place, acceptedAt(cmd, now), now)
 	}
 	if s.GetOrder() == nil {
 		// The API sends pay and cancel only for orders its view holds, and
@@ -59,12 +58,8 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 	var eff Effects
 	var err error
 	seen := len(History(s))
+	at := decidedAt(cmd, now)
 	switch k := cmd.GetKind().(type) {
-	// Pay, cancel and expire are decided on the clock of whoever issued
-	// them (the API, the timer), not on when they are applied: a command
-	// re-applied after a crash is decided as it was the first time, so a
-	// pay that committed stock before the crash cannot be refused for
-	// lateness after it.
 	case *pb.OrderCommand_Pay:
 		eff, err = Pay(s, k.Pay.GetPaymentReference(), at)
 	case *pb.OrderCommand_Cancel:
@@ -85,10 +80,22 @@ func onCommand(ctx goka.Context, cmd *pb.OrderCommand) error {
 	return nil
 }
 
-// acceptedAt is when the command was issued (its issued_at, never later
-// than now): a place's created_at, and the time a pay, cancel or expire is
-// decided at. An order's payment window starts when its stock is held, so
-// expires_at counts from now.
+// decidedAt is the time a pay, cancel or expire is decided at: when it was
+// issued, on the clock of whoever issued it (the API, the scheduler), not
+// when it is applied. A command applied again after a crash is then
+// decided as it was the first time: a pay whose commits landed before the
+// crash cannot be refused for lateness after it. A command without
+// issued_at is decided at now.
+func decidedAt(cmd *pb.OrderCommand, now time.Time) time.Time {
+	if at := cmd.GetIssuedAtUnixMs(); at > 0 {
+		return time.UnixMilli(at)
+	}
+	return now
+}
+
+// acceptedAt is when the API accepted the command (its issued_at, never
+// later than now): an order's created_at. Its payment window starts when
+// its stock is held, so expires_at counts from now.
 func acceptedAt(cmd *pb.OrderCommand, now time.Time) time.Time {
 	if at := cmd.GetIssuedAtUnixMs(); at > 0 && at < now.UnixMilli() {
 		return time.UnixMilli(at)
