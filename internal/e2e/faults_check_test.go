@@ -34,6 +34,9 @@ type world struct {
 type check struct {
 	name string
 	ok   bool
+	// first failures, repeated under the summary table: CI keeps only the
+	// tail of a run's output.
+	first []string
 }
 
 // listedOrder is an order as GET /orders lists it.
@@ -90,7 +93,7 @@ func (w world) shopOrders() map[string]listedOrder {
 func checkFaultInvariants(t *testing.T, w world, l *faultLoad) []check {
 	var checks []check
 	add := func(name string, failures []string) {
-		checks = append(checks, check{name: name, ok: len(failures) == 0})
+		checks = append(checks, check{name: name, ok: len(failures) == 0, first: failures[:min(3, len(failures))]})
 		for i, f := range failures {
 			if i == 10 {
 				t.Errorf("%s: … %d more", name, len(failures)-10)

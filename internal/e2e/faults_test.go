@@ -810,6 +810,9 @@ func printFaultSummary(t *testing.T, f *faultSuite, checks []check, faultTime, t
 			passed++
 		}
 		fmt.Fprintf(&b, "  %-6s %s\n", mark, c.name)
+		for _, f := range c.first {
+			fmt.Fprintf(&b, "           %s\n", f)
+		}
 	}
 	fmt.Fprintf(&b, "invariant checks passed: %d of %d\n", passed, len(checks))
 	t.Log(b.String())
