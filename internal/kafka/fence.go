@@ -54,9 +54,9 @@ func fencedUpdate(versions Versions) goka.UpdateCallback {
 	}
 }
 
-// older reports whether value is an older version than stored: no input
-// applied further, and stored applied one further (or one value has not
-// applied at all). A value whose version cannot be read is not older: it
+// older reports whether value is an older version than stored: it applied
+// no input further than stored did, and stored applied at least one input
+// further (or one that value has not applied at all). A value whose version cannot be read is not older: it
 // applies, as it would without the fence. Two values neither of which is
 // older (instances that applied a key's inputs from two topics in
 // different orders) keep changelog order.
