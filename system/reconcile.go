@@ -22,7 +22,7 @@ func (s *System) startReconciler(g kafka.Goka) error {
 	}
 	r := &orders.Reconciler{Interval: s.cfg.ReconcileInterval, After: s.cfg.ReconcileAfter}
 	var err error
-	if r.Stock, err = g.NewView(topics.StockTable, schemas.StockLevelCodec, "reconciler"); err != nil {
+	if r.Stock, err = g.NewView(topics.StockTable, schemas.StockLevelViewCodec, "reconciler"); err != nil {
 		return err
 	}
 	if r.Orders, err = g.NewView(topics.OrdersTable, schemas.OrderStateCodec, "reconciler"); err != nil {

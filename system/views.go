@@ -20,7 +20,7 @@ func viewTables(v *api.Views) []viewTable {
 		{&v.Warehouses, topics.WarehousesTable, schemas.WarehouseCodec},
 		{&v.Catalog, topics.CatalogTable, schemas.ProductCodec},
 		{&v.Shops, topics.ShopsTable, schemas.ShopCodec},
-		{&v.Stock, topics.StockTable, schemas.StockLevelCodec},
+		{&v.Stock, topics.StockTable, schemas.StockLevelViewCodec},
 		{&v.Orders, topics.OrdersTable, schemas.OrderStateCodec},
 		{&v.Users, topics.UsersTable, schemas.UserCodec},
 		{&v.Transfers, topics.TransfersTable, schemas.TransferStateCodec},
