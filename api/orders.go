@@ -125,10 +125,13 @@ func (s *server) registerOrders(api huma.API) {
 func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOutput, error) {
 	who := callerOf(ctx)
 	id := newID("place-order/"+who.UserID, in.IdempotencyKey)
-	if earlier, ok, err := madeBefore(s.order, id, requestHash(in), in.IdempotencyKey); err != nil {
-		return nil, err
-	} else if ok {
-		return orderResult(earlier)
+	// Without an Idempotency-Key the id is new: no earlier order has it.
+	if in.IdempotencyKey != "" {
+		if earlier, ok, err := madeBefore(s.order, id, requestHash(in), in.IdempotencyKey); err != nil {
+			return nil, err
+		} else if ok {
+			return orderResult(earlier)
+		}
 	}
 	place, err := s.resolveOrder(who, in)
 	if err != nil {
