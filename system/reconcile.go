@@ -8,6 +8,7 @@ import (
 	"github.com/lovoo/goka"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/stockflow/stockflow/api"
 	"github.com/stockflow/stockflow/internal/kafka"
 	"github.com/stockflow/stockflow/processors/orders"
 	"github.com/stockflow/stockflow/processors/stock"
@@ -21,10 +22,11 @@ func (s *System) startReconciler(g kafka.Goka) error {
 		return nil
 	}
 	r := &orders.Reconciler{Interval: s.cfg.ReconcileInterval, After: s.cfg.ReconcileAfter}
-	var err error
-	if r.Stock, err = g.NewView(topics.StockTable, schemas.StockLevelViewCodec, "reconciler"); err != nil {
+	stockView, err := g.NewCachedView(topics.StockTable, schemas.StockLevelViewCodec, "reconciler")
+	if err != nil {
 		return err
 	}
+	r.Stock = stockView.View
 	if r.Orders, err = g.NewView(topics.OrdersTable, schemas.OrderStateCodec, "reconciler"); err != nil {
 		return err
 	}
@@ -34,7 +36,7 @@ func (s *System) startReconciler(g kafka.Goka) error {
 	}
 	s.clients = append(s.clients, client)
 	r.Sender = kafka.Sender{Client: client}
-	s.shareView(topics.StockTable, r.Stock)
+	s.shareView(topics.StockTable, stockView)
 	s.shareView(topics.OrdersTable, r.Orders)
 	// The views close only after the loop that reads them has returned.
 	viewCtx, stopViews := context.WithCancel(context.Background())
@@ -70,9 +72,9 @@ func (s *System) startRelay() error {
 
 // shareView offers a running view of table to the parts started after it
 // (the API's views, startViews).
-func (s *System) shareView(table goka.Table, v *goka.View) {
+func (s *System) shareView(table goka.Table, v api.Table) {
 	if s.views == nil {
-		s.views = map[goka.Table]*goka.View{}
+		s.views = map[goka.Table]api.Table{}
 	}
 	s.views[table] = v
 }

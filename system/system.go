@@ -64,7 +64,7 @@ type System struct {
 	groupDirs []string
 	// views are views this process already runs, by table, for a later
 	// part that reads the same table to share (see startViews).
-	views map[goka.Table]*goka.View
+	views map[goka.Table]api.Table
 	// adminReady is set once the configured admin account exists.
 	adminReady atomic.Bool
 	wantAdmin  bool
@@ -295,31 +295,44 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev, seedDemo bool)
 }
 
 func (s *System) startViews(g kafka.Goka) (api.Views, error) {
-	open := func(table goka.Table, codec goka.Codec) (*goka.View, error) {
+	open := func(t viewTable) (api.Table, error) {
 		// The reconciler's views of the stock and orders tables, when it runs
 		// in this process, serve the API too: each view is a consumer of one
 		// of the two busiest changelogs, with a LevelDB copy to keep. They
 		// run until the reconciler's loop returns, which is after the HTTP
 		// server has stopped (Stop) or when the process is failing anyway.
-		if v := s.views[table]; v != nil {
+		if v := s.views[t.table]; v != nil {
 			return v, nil
 		}
-		v, err := g.NewView(table, codec, "api")
+		if t.cached {
+			v, err := g.NewCachedView(t.table, t.codec, "api")
+			if err != nil {
+				return nil, err
+			}
+			s.runView(v.View)
+			return v, nil
+		}
+		v, err := g.NewView(t.table, t.codec, "api")
 		if err != nil {
 			return nil, err
 		}
-		s.group.Go(func() error { return v.Run(s.failed) })
-		s.readies = append(s.readies, v.Recovered)
+		s.runView(v)
 		return v, nil
 	}
 	var v api.Views
 	var err error
 	for _, t := range viewTables(&v) {
-		if *t.dst, err = open(t.table, t.codec); err != nil {
+		if *t.dst, err = open(t); err != nil {
 			return api.Views{}, err
 		}
 	}
 	return v, nil
+}
+
+// runView runs v until the process stops and waits for it to be ready.
+func (s *System) runView(v *goka.View) {
+	s.group.Go(func() error { return v.Run(s.failed) })
+	s.readies = append(s.readies, v.Recovered)
 }
 
 func (s *System) serve(handler http.Handler) error {

@@ -12,17 +12,20 @@ type viewTable struct {
 	dst   *api.Table
 	table goka.Table
 	codec goka.Codec
+	// cached keeps decoded values between updates (kafka.CachedView): the
+	// tables every order reads.
+	cached bool
 }
 
 // viewTables lists the tables the API reads and where each view goes.
 func viewTables(v *api.Views) []viewTable {
 	return []viewTable{
-		{&v.Warehouses, topics.WarehousesTable, schemas.WarehouseCodec},
-		{&v.Catalog, topics.CatalogTable, schemas.ProductCodec},
-		{&v.Shops, topics.ShopsTable, schemas.ShopCodec},
-		{&v.Stock, topics.StockTable, schemas.StockLevelViewCodec},
-		{&v.Orders, topics.OrdersTable, schemas.OrderStateCodec},
-		{&v.Users, topics.UsersTable, schemas.UserCodec},
-		{&v.Transfers, topics.TransfersTable, schemas.TransferStateCodec},
+		{&v.Warehouses, topics.WarehousesTable, schemas.WarehouseCodec, true},
+		{&v.Catalog, topics.CatalogTable, schemas.ProductCodec, true},
+		{&v.Shops, topics.ShopsTable, schemas.ShopCodec, true},
+		{&v.Stock, topics.StockTable, schemas.StockLevelViewCodec, true},
+		{&v.Orders, topics.OrdersTable, schemas.OrderStateCodec, false},
+		{&v.Users, topics.UsersTable, schemas.UserCodec, false},
+		{&v.Transfers, topics.TransfersTable, schemas.TransferStateCodec, false},
 	}
 }
