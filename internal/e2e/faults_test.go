@@ -23,6 +23,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/stockflow/stockflow/internal/chtest"
+	"github.com/stockflow/stockflow/processors/stock"
 	"github.com/stockflow/stockflow/topics"
 )
 
@@ -815,7 +816,35 @@ func printFaultSummary(t *testing.T, f *faultSuite, checks []check, faultTime, t
 		}
 	}
 	fmt.Fprintf(&b, "invariant checks passed: %d of %d\n", passed, len(checks))
+	fmt.Fprintf(&b, "parts' logs: %s\n", logMarks(f.c.dir))
 	t.Log(b.String())
+}
+
+// logMarks counts, over the parts' logs in dir, the warnings that explain
+// a failed check (CI keeps only the summary, not the logs).
+func logMarks(dir string) string {
+	marks := []struct{ name, text string }{
+		{"commands taken as re-sent below a level's stamp window", stock.BelowWindowLog},
+		{"stock commands refused as not matching the level", "refusing a stock command"},
+		{"changelog records fenced", "skipping a changelog record older"},
+		{"messages dead-lettered", "dead-lettering message"},
+	}
+	counts := make([]int, len(marks))
+	logs, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	for _, name := range logs {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		for i, m := range marks {
+			counts[i] += strings.Count(string(data), m.text)
+		}
+	}
+	parts := make([]string, len(marks))
+	for i, m := range marks {
+		parts[i] = fmt.Sprintf("%d %s", counts[i], m.name)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // partsDir is where the parts keep their logs and state: a temporary

@@ -30,6 +30,10 @@ func Graph() *goka.GroupGraph {
 }
 
 // apply runs one command against the key's level.
+// BelowWindowLog is the warning for a command taken as applied only
+// because its stamp is below the level's window (see BelowWindow).
+const BelowWindowLog = "taking a saga command for a re-send: its stamp is below the level's window of recent stamps"
+
 func apply(ctx goka.Context, cmd *pb.StockCommand) error {
 	productID, warehouseID, err := SplitKey(ctx.Key())
 	if err != nil {
@@ -50,7 +54,13 @@ func apply(ctx goka.Context, cmd *pb.StockCommand) error {
 	}
 	if Resent(level, cmd.GetSource(), cmd.GetSourceOffset()) {
 		// A saga re-sent a command this level applied already.
-		metrics.StockDecisions.WithLabelValues(commandName(cmd), "resent").Inc()
+		decision := "resent"
+		if BelowWindow(level, cmd.GetSource(), cmd.GetSourceOffset()) {
+			decision = "resent_below_window"
+			slog.Warn(BelowWindowLog, "key", ctx.Key(), "command", cmd.GetCommandId(),
+				"source", cmd.GetSource(), "stamp", cmd.GetSourceOffset(), "mark", level.GetSources()[cmd.GetSource()])
+		}
+		metrics.StockDecisions.WithLabelValues(commandName(cmd), decision).Inc()
 		return nil
 	}
 	if a := cmd.GetAdjust(); a != nil {

@@ -201,6 +201,31 @@ func TestStampsRecogniseResentCommands(t *testing.T) {
 	}
 }
 
+func TestOnlyAStampBelowTheWindowIsUncertain(t *testing.T) {
+	t.Parallel()
+	l := &pb.StockLevel{}
+	for offset := int64(100); offset < 100+stock.RecentStampsPerSource+5; offset++ {
+		stock.MarkApplied(l, "order-commands/0", offset)
+	}
+	first := l.GetRecentStamps()["order-commands/0"].GetOffsets()[0]
+	for _, c := range []struct {
+		name   string
+		offset int64
+		below  bool
+	}{
+		{"below_the_window", first - 1, true},
+		{"in_the_window", first, false},
+		{"above_the_mark", 1_000, false},
+	} {
+		if got := stock.BelowWindow(l, "order-commands/0", c.offset); got != c.below {
+			t.Errorf("%s: BelowWindow = %v, want %v", c.name, got, c.below)
+		}
+	}
+	if stock.BelowWindow(l, "order-commands/1", 5) {
+		t.Error("a source the level never saw has no window to be below")
+	}
+}
+
 // TestALostCommandOvertakenByALaterOneIsAppliedWhenResent: stamp 12 was
 // lost while 13 landed (a producer failed one write and delivered the
 // next); its re-send is not a duplicate.
