@@ -197,11 +197,10 @@ func checkFaultInvariants(t *testing.T, w world, l *faultLoad) []check {
 	add(fmt.Sprintf("every transfer key one transfer, each 201 completed (%d transfers)", len(transfers)), wrong)
 
 	// Levels from the API against what the orders and transfers say.
-	type lv struct{ onHand, reserved int64 }
-	want := map[string]*lv{}
+	want := map[string]*wantLevel{}
 	for _, p := range w.products {
 		for _, wh := range w.warehouses {
-			want[p+"@"+wh] = &lv{onHand: w.perLevel}
+			want[p+"@"+wh] = &wantLevel{onHand: w.perLevel}
 		}
 	}
 	for _, o := range orders {
@@ -221,26 +220,23 @@ func checkFaultInvariants(t *testing.T, w world, l *faultLoad) []check {
 			want[tr.ProductID+"@"+tr.ToWarehouseID].onHand += tr.Quantity
 		}
 	}
-	levels := map[string]level{}
-	wrong = nil
-	for _, p := range w.products {
-		for _, wh := range w.warehouses {
-			k := p + "@" + wh
-			got := w.s.levelOf(p, wh)
-			levels[k] = got
-			if got.OnHand != want[k].onHand || got.Reserved != want[k].reserved {
-				wrong = append(wrong, fmt.Sprintf("%s: on_hand %d reserved %d; received − committed ± transfers = %d, open holds %d",
-					k, got.OnHand, got.Reserved, want[k].onHand, want[k].reserved))
-			}
-			if got.OnHand < 0 || got.Reserved < 0 || got.Reserved > got.OnHand {
-				wrong = append(wrong, fmt.Sprintf("%s oversold: on_hand %d reserved %d", k, got.OnHand, got.Reserved))
-			}
+	// The saga decides before the stock processor applies: the releases
+	// of the last orders to expire, and commands waiting for a part still
+	// restarting after the last fault (its backoff reaches 30 s), land
+	// later. The levels must converge, within a bound.
+	var levels map[string]level
+	var moves []string
+	began = time.Now()
+	for deadline := began.Add(levelsConverge); ; time.Sleep(time.Second) {
+		levels, wrong = apiLevels(w, want)
+		moves = checkMovements(t, w, orders, transfers, levels)
+		if len(wrong)+len(moves) == 0 || time.Now().After(deadline) {
+			break
 		}
 	}
-	add("API: on_hand == received − committed ± transfers, reserved == open holds, nothing oversold, for every product@warehouse", wrong)
-
-	add("stock-movements topic: gapless version chain per level ending at the API's level; every reserve, commit, release, debit and credit exactly once",
-		checkMovements(t, w, orders, transfers, levels))
+	settled := time.Since(began).Round(time.Second)
+	add(fmt.Sprintf("API: on_hand == received − committed ± transfers, reserved == open holds, nothing oversold, for every product@warehouse (converged in %s)", settled), wrong)
+	add("stock-movements topic: gapless version chain per level ending at the API's level; every reserve, commit, release, debit and credit exactly once", moves)
 
 	if w.ch != nil {
 		var diff []string
@@ -259,6 +255,36 @@ func checkFaultInvariants(t *testing.T, w world, l *faultLoad) []check {
 		add("ClickHouse (the sink's stock_movements): totals per level == the API's", diff)
 	}
 	return checks
+}
+
+// levelsConverge bounds how long the fault check waits for the levels to
+// reflect every decided order and transfer: longer than a part's longest
+// restart backoff (30 s) plus its restore.
+const levelsConverge = 2 * time.Minute
+
+// wantLevel is what a level should hold once every decision is applied.
+type wantLevel struct{ onHand, reserved int64 }
+
+// apiLevels reads every level of the suite's products from the API and
+// says which differ from want or are oversold.
+func apiLevels(w world, want map[string]*wantLevel) (map[string]level, []string) {
+	levels := map[string]level{}
+	var wrong []string
+	for _, p := range w.products {
+		for _, wh := range w.warehouses {
+			k := p + "@" + wh
+			got := w.s.levelOf(p, wh)
+			levels[k] = got
+			if got.OnHand != want[k].onHand || got.Reserved != want[k].reserved {
+				wrong = append(wrong, fmt.Sprintf("%s: on_hand %d reserved %d; received − committed ± transfers = %d, open holds %d",
+					k, got.OnHand, got.Reserved, want[k].onHand, want[k].reserved))
+			}
+			if got.OnHand < 0 || got.Reserved < 0 || got.Reserved > got.OnHand {
+				wrong = append(wrong, fmt.Sprintf("%s oversold: on_hand %d reserved %d", k, got.OnHand, got.Reserved))
+			}
+		}
+	}
+	return levels, wrong
 }
 
 // checkMovements reads stock-movements from the start and checks it
