@@ -33,6 +33,14 @@ func (m *manualProducer) EmitWithHeaders(topic string, _ string, _ []byte, _ gok
 
 func (m *manualProducer) Close() error { return nil }
 
+// finish is the finisher of the i-th write (under the lock: the ordered
+// producer's sender goroutine may be appending one).
+func (m *manualProducer) finish(i int) goka.PromiseFinisher {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.finishes[i]
+}
+
 // topics sent so far.
 func (m *manualProducer) sent() []string {
 	m.mu.Lock()
@@ -66,13 +74,13 @@ func TestOrderedProducerResolvesWritesInTheOrderTheyWereIssued(t *testing.T) {
 		})
 	}
 	boom := errors.New("broker refused")
-	inner.finishes[3](&sarama.ProducerMessage{}, nil)
-	inner.finishes[1](&sarama.ProducerMessage{}, boom)
+	inner.finish(3)(&sarama.ProducerMessage{}, nil)
+	inner.finish(1)(&sarama.ProducerMessage{}, boom)
 	if len(resolved) != 0 {
 		t.Fatalf("resolved %v before the first write was acknowledged", resolved)
 	}
-	inner.finishes[0](&sarama.ProducerMessage{}, nil)
-	inner.finishes[2](&sarama.ProducerMessage{}, nil)
+	inner.finish(0)(&sarama.ProducerMessage{}, nil)
+	inner.finish(2)(&sarama.ProducerMessage{}, nil)
 	if !slices.Equal(resolved, []int{0, 1, 2, 3}) {
 		t.Fatalf("resolved in order %v, want 0 1 2 3", resolved)
 	}
@@ -90,7 +98,7 @@ func TestOrderedProducerSendsNothingOnceAWriteFailed(t *testing.T) {
 	defer p.Close()
 	p.Emit("t", "k", nil)
 	boom := errors.New("client has run out of available brokers")
-	inner.finishes[0](nil, boom)
+	inner.finish(0)(nil, boom)
 	var got error
 	p.Emit("t", "k", nil).Then(func(err error) { got = err })
 	if len(inner.finishes) != 1 {
@@ -116,12 +124,12 @@ func TestOrderedProducerSendsEmitsOnlyOnceTheirStateIsStored(t *testing.T) {
 	if got := inner.sent(); !slices.Equal(got, []string{"orders-table", "orders-table"}) {
 		t.Fatalf("sent %v before any state write was acknowledged, want only the two table writes", got)
 	}
-	inner.finishes[0](&sarama.ProducerMessage{}, nil)
+	inner.finish(0)(&sarama.ProducerMessage{}, nil)
 	if got := inner.waitSent(t, 3); !slices.Equal(got, []string{"orders-table", "orders-table", "stock-commands"}) {
 		t.Fatalf("sent %v once o1's state was stored, want its command next", got)
 	}
-	inner.finishes[1](&sarama.ProducerMessage{}, nil)
-	inner.finishes[2](&sarama.ProducerMessage{}, nil)
+	inner.finish(1)(&sarama.ProducerMessage{}, nil)
+	inner.finish(2)(&sarama.ProducerMessage{}, nil)
 	if got := inner.waitSent(t, 4); got[3] != "outcomes" {
 		t.Fatalf("sent %v, want o2's outcome last", got)
 	}
@@ -139,7 +147,7 @@ func TestOrderedProducerDropsTheEmitsOfAStateWriteThatFailed(t *testing.T) {
 	done := make(chan struct{})
 	p.Emit("stock-commands", "p@w", nil).Then(func(err error) { got = err; close(done) })
 	boom := errors.New("not leader for partition")
-	inner.finishes[0](nil, boom)
+	inner.finish(0)(nil, boom)
 	<-done
 	if !errors.Is(got, boom) {
 		t.Fatalf("the command resolved with %v, want the state write's failure", got)
@@ -160,8 +168,8 @@ func TestOrderedProducerHeldEmitsDoNotWaitForEachOther(t *testing.T) {
 	p.Emit("stock-commands", "p@w", nil)
 	p.Emit("orders-table", "o2", nil)
 	p.Emit("stock-commands", "p@w", nil)
-	inner.finishes[0](&sarama.ProducerMessage{}, nil)
-	inner.finishes[1](&sarama.ProducerMessage{}, nil) // o2's state; o1's command is not acknowledged
+	inner.finish(0)(&sarama.ProducerMessage{}, nil)
+	inner.finish(1)(&sarama.ProducerMessage{}, nil) // o2's state; o1's command is not acknowledged
 	if got := inner.waitSent(t, 4); !slices.Equal(got, []string{"orders-table", "orders-table", "stock-commands", "stock-commands"}) {
 		t.Fatalf("sent %v, want both commands once both states are stored", got)
 	}
