@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/lovoo/goka"
-	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/stockflow/stockflow/internal/kafka"
@@ -20,22 +19,10 @@ import (
 // at least the version the view held just before it, and once the writes
 // stop it answers the last one.
 func TestACachedViewNeverAnswersOlderThanItsView(t *testing.T) {
-	e, err := kafka.StartEmbedded(kafka.EmbeddedConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
 	table := goka.GroupTable("cached")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(e.Addrs()...), kgo.DefaultProduceTopic(string(table)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	if _, err := kadm.NewClient(cl).CreateTopics(ctx, 1, 1, nil, string(table)); err != nil {
-		t.Fatal(err)
-	}
+	e, cl := embeddedTable(ctx, t, table)
 	g := kafka.Goka{Brokers: e.Addrs(), StateDir: t.TempDir(), Replication: 1}
 	view, err := g.NewCachedView(table, schemas.StockLevelViewCodec, "cached")
 	if err != nil {

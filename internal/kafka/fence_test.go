@@ -86,23 +86,11 @@ func TestTheFenceSkipsOnlyRecordsOlderThanTheStoredValue(t *testing.T) {
 // owner's newer value of the same key. A view, and a processor restoring
 // its table, keep the newer value; without the fence they take the last.
 func TestRestoresAndViewsKeepTheNewestValueWhenALateWriteLandsLast(t *testing.T) {
-	e, err := kafka.StartEmbedded(kafka.EmbeddedConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
 	const group, input = goka.Group("fence"), "fence-input"
 	table := goka.GroupTable(group)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(e.Addrs()...), kgo.DefaultProduceTopic(string(table)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	if _, err := kadm.NewClient(cl).CreateTopics(ctx, 1, 1, nil, string(table), input); err != nil {
-		t.Fatal(err)
-	}
+	e, cl := embeddedTable(ctx, t, table, input)
 	if err := cl.ProduceSync(ctx,
 		&kgo.Record{Key: []byte("p@w"), Value: levelAt(t, 110, 5)}, // the new owner's
 		&kgo.Record{Key: []byte("p@w"), Value: levelAt(t, 105, 9)}, // the replaced instance's, late
@@ -148,4 +136,25 @@ func TestRestoresAndViewsKeepTheNewestValueWhenALateWriteLandsLast(t *testing.T)
 			}
 		}
 	}
+}
+
+// embeddedTable starts kfake with table and the other topics (one
+// partition each) and returns it with a client producing to table; both
+// close when t ends.
+func embeddedTable(ctx context.Context, t *testing.T, table goka.Table, others ...string) (*kafka.Embedded, *kgo.Client) {
+	t.Helper()
+	e, err := kafka.StartEmbedded(kafka.EmbeddedConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.Close)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(e.Addrs()...), kgo.DefaultProduceTopic(string(table)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cl.Close)
+	if _, err := kadm.NewClient(cl).CreateTopics(ctx, 1, 1, nil, append([]string{string(table)}, others...)...); err != nil {
+		t.Fatal(err)
+	}
+	return e, cl
 }
