@@ -103,7 +103,7 @@ chaos: ## Long fault runs: 10 rounds of SIGKILL mid-flight on the one-process sy
 	$(MAKE) test-faults FAULT_ROUNDS=$${FAULT_ROUNDS:-20}
 
 bench: build ## Micro-benchmarks, the load generator (throughput, p50/p95/p99): flash sale, spread orders, transfers, catalog; then the ClickHouse sink.
-	$(GO) test -run '^$$' -bench . -benchmem ./processors/...
+	$(GO) test -run '^$$' -bench . -benchmem ./processors/... ./schemas/
 	scripts/bench-hot.sh $(BENCH_FLAGS)
 	$(GO) run ./cmd/loadgen --scenario orders $(BENCH_FLAGS)
 	$(GO) run ./cmd/loadgen --scenario catalog $(BENCH_FLAGS)

@@ -1,6 +1,7 @@
 package schemas_test
 
 import (
+	"fmt"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
@@ -41,6 +42,20 @@ func TestTheViewCodecReadsALevelWithoutTheProcessorsBookkeeping(t *testing.T) {
 	}
 }
 
+func TestTheRelayReadsOnlyALevelsChanges(t *testing.T) {
+	data, err := schemas.StockLevelCodec.Encode(busyLevel())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := schemas.StockChangesOf(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := busyLevel().GetChanges(); len(got) != len(want) || !proto.Equal(got[0], want[0]) {
+		t.Fatalf("changes %v, want %v", got, want)
+	}
+}
+
 func TestTheViewCodecRefusesWhatIsNotALevel(t *testing.T) {
 	data, _ := schemas.StockLevelCodec.Encode(busyLevel())
 	for name, bad := range map[string][]byte{
@@ -50,11 +65,15 @@ func TestTheViewCodecRefusesWhatIsNotALevel(t *testing.T) {
 		if v, err := schemas.StockLevelViewCodec.Decode(bad); err == nil {
 			t.Errorf("%s: decoded %v, want an error", name, v)
 		}
+		if c, err := schemas.StockChangesOf(bad); err == nil {
+			t.Errorf("%s: read changes %v, want an error", name, c)
+		}
 	}
 }
 
 // sameViewOfLevel fails t unless the view codec reads data as the whole
-// codec does, minus the bookkeeping (FuzzDecode calls it on every input).
+// codec does, minus the bookkeeping, and the relay reads the same changes
+// (FuzzDecode calls it on every input).
 // Unknown fields are not compared: a bookkeeping field number with another
 // wire type is one, and the view skips it.
 func sameViewOfLevel(t *testing.T, data []byte) {
@@ -71,5 +90,62 @@ func sameViewOfLevel(t *testing.T, data []byte) {
 	view.ProtoReflect().SetUnknown(nil)
 	if !proto.Equal(view, want) {
 		t.Fatalf("view read %v, want %v", view, want)
+	}
+	changes, err := schemas.StockChangesOf(data)
+	if err != nil {
+		t.Fatalf("the relay refused a level the whole codec read: %v", err)
+	}
+	if len(changes) != len(whole.GetChanges()) {
+		t.Fatalf("the relay read %d changes, want %d", len(changes), len(whole.GetChanges()))
+	}
+	for i, c := range changes {
+		if !proto.Equal(c, whole.GetChanges()[i]) {
+			t.Fatalf("the relay read change %d as %v, want %v", i, c, whole.GetChanges()[i])
+		}
+	}
+}
+
+// hotLevel is a flash sale's level: twelve saga partitions, each with a
+// full window of 32 stamps.
+func hotLevel() *pb.StockLevel {
+	l := busyLevel()
+	l.Sources, l.RecentStamps = map[string]int64{}, map[string]*pb.AppliedStamps{}
+	for p := range 12 {
+		source := fmt.Sprintf("order-commands/%d", p)
+		stamps := &pb.AppliedStamps{}
+		for i := range 32 {
+			stamps.Offsets = append(stamps.Offsets, int64(1_000_000+i*7))
+		}
+		l.Sources[source], l.RecentStamps[source] = 1_000_217, stamps
+	}
+	return l
+}
+
+// BenchmarkReadAHotLevel compares what each reader of the stock table pays
+// to decode a flash sale's level: the stock processor (whole), the views
+// and the relay.
+func BenchmarkReadAHotLevel(b *testing.B) {
+	data, err := schemas.StockLevelCodec.Encode(hotLevel())
+	if err != nil {
+		b.Fatal(err)
+	}
+	readers := []struct {
+		name string
+		read func([]byte) error
+	}{
+		{"whole", func(d []byte) error { _, err := schemas.StockLevelCodec.Unmarshal(d); return err }},
+		{"view", func(d []byte) error { _, err := schemas.StockLevelViewCodec.Unmarshal(d); return err }},
+		{"relay", func(d []byte) error { _, err := schemas.StockChangesOf(d); return err }},
+	}
+	for _, r := range readers {
+		b.Run(r.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if err := r.read(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -92,12 +92,12 @@ func (r Relay) relay(ctx context.Context, recs []*kgo.Record) error {
 		if rec.Value == nil {
 			continue
 		}
-		level, err := schemas.StockLevelCodec.Unmarshal(rec.Value)
+		changes, err := schemas.StockChangesOf(rec.Value)
 		if err != nil {
 			slog.Error("stock relay: undecodable changelog record", "partition", rec.Partition, "offset", rec.Offset, "error", err)
 			continue
 		}
-		for _, c := range level.GetChanges() {
+		for _, c := range changes {
 			out = appendChange(out, string(rec.Key), c)
 		}
 	}
