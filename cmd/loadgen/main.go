@@ -106,7 +106,10 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("seeded %d products x %d warehouses; placing %d orders with %d clients against %s\n",
 		o.products, o.warehouses, o.orders, o.clients, o.url)
-	res := placeOrders(ctx, c, setup, o)
+	res, err := placeOrders(ctx, c, setup, o)
+	if err != nil {
+		return err
+	}
 	res.print(stdout)
 	return nil
 }
