@@ -99,7 +99,10 @@ test-faults: ## Fault suite: every part its own process on a 3-node Kafka behind
 	status=$$?; scripts/kafka-cluster.sh stop; if [ -n "$$ch" ]; then $(FAULTS_CLICKHOUSE) scripts/clickhouse.sh stop; fi; exit $$status
 
 chaos: ## Long fault runs: 10 rounds of SIGKILL mid-flight on the one-process system (orders, transfers, analytics), then the fault suite on 3 Kafka nodes with FAULT_ROUNDS (20 by default: every kind at least 20 times).
-	STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/
+	scripts/clickhouse.sh start && \
+	STOCKFLOW_TEST_CLICKHOUSE=$$(scripts/clickhouse.sh addr) STOCKFLOW_CHAOS_ROUNDS=$${STOCKFLOW_CHAOS_ROUNDS:-10} \
+	  $(GO) test -count=1 -run Kill -v -timeout 30m ./internal/e2e/; \
+	status=$$?; scripts/clickhouse.sh stop; exit $$status
 	$(MAKE) test-faults FAULT_ROUNDS=$${FAULT_ROUNDS:-20}
 
 bench: build ## Micro-benchmarks, the load generator (throughput, p50/p95/p99): flash sale, spread orders, transfers, catalog; then the ClickHouse sink.
