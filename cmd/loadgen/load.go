@@ -68,7 +68,7 @@ func placeOrders(ctx context.Context, c *client, s setup, o options) (result, er
 	for _, product := range s.products {
 		bodies = append(bodies, map[string]any{"shop_id": s.shop, "lines": []map[string]any{{"product_id": product, "quantity": o.qty}}})
 	}
-	requests, err := newPoster(c.base, "/orders", c.token, bodies)
+	template, err := newPoster(c.base, "/orders", c.token, bodies)
 	if err != nil {
 		return result{}, err
 	}
@@ -87,7 +87,7 @@ func placeOrders(ctx context.Context, c *client, s setup, o options) (result, er
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := &poster{addr: requests.addr, requests: requests.requests}
+			p := template.clone()
 			defer p.close()
 			local := make([]time.Duration, 0, o.orders/o.clients+1)
 			var finished []time.Duration

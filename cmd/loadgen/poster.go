@@ -45,6 +45,11 @@ func newPoster(base, path, token string, bodies []any) (*poster, error) {
 	return p, nil
 }
 
+// clone is a poster of the same requests with a connection of its own.
+func (p *poster) clone() *poster {
+	return &poster{addr: p.addr, requests: p.requests}
+}
+
 // post sends request i and reads the whole answer; a connection that
 // fails or that the server closes is replaced at the next call.
 func (p *poster) post(i int) (int, error) {
