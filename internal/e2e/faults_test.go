@@ -164,12 +164,24 @@ func (c *cluster) start(name string, args ...string) error {
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if c.procs[name] == cmd {
-			c.exited = append(c.exited, fmt.Sprintf("%s (%v; see %s.log)", name, err, filepath.Join(c.dir, name)))
+			path := filepath.Join(c.dir, name+".log")
+			c.exited = append(c.exited, fmt.Sprintf("%s (%v; see %s); its log ends:\n%s", name, err, path, lastLines(path, 15)))
 			delete(c.procs, name)
 		}
 	}()
 	c.procs[name] = cmd
 	return nil
+}
+
+// lastLines is the end of a part's log, for a failure message that must
+// say why the part stopped after the test's directory is gone.
+func lastLines(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err.Error()
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 // pickPort returns a free loopback port.
@@ -726,7 +738,7 @@ func TestFaultsOnRealKafka(t *testing.T) {
 	}
 	c.mu.Lock()
 	if len(c.exited) > 0 {
-		t.Errorf("parts exited on their own during the faults: %v", c.exited)
+		t.Errorf("parts exited on their own during the faults:\n%s", strings.Join(c.exited, "\n"))
 	}
 	c.mu.Unlock()
 	for _, e := range f.errs {
