@@ -2,6 +2,7 @@ package system
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"testing"
@@ -45,7 +46,14 @@ func TestUnreachable(t *testing.T) {
 		// After a leader election (seen when an API started as the fault suite killed a leader).
 		{fmt.Errorf("list outcome end offsets: %w", kerr.OffsetNotAvailable), true},
 		{fmt.Errorf("processor: %w", sarama.ErrLeaderNotAvailable), true},
+		// goka keeps only the text of its sarama clients' errors (seen when
+		// the fault suite restarted an orders instance while brokers recovered).
+		{fmt.Errorf("processor orders: %w", fmt.Errorf("Error creating topic manager: %v",
+			fmt.Errorf("Error creating the kafka client: %v", sarama.ErrOutOfBrokers))), true},
+		{fmt.Errorf("view orders-table: %w", fmt.Errorf("Error getting partitions for topic %s: %v", "orders-table", dialErr)), true},
+		{errors.New("processor warehouses: Error getting config for topic warehouses-table: write tcp 127.0.0.1:54826->127.0.0.1:29323: write: broken pipe"), true},
 		{fmt.Errorf("topic %q has %d partitions, want %d", "x", 3, 6), false},
+		{fmt.Errorf("processor orders: %v", "Topic order-commands has partition gap: [0 2]"), false},
 	} {
 		if got := unreachable(c.err); got != c.want {
 			t.Errorf("unreachable(%v) = %v, want %v", c.err, got, c.want)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -185,10 +186,20 @@ func unreachable(err error) bool {
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || kerr.IsRetriable(err) {
 		return true
 	}
+	// goka wraps its sarama clients' errors with %v, keeping only their
+	// text ("processor orders: Error creating topic manager: Error creating
+	// the kafka client: kafka: client has run out of available brokers to
+	// talk to"), so the texts count too.
+	text := err.Error()
 	for _, e := range []error{sarama.ErrOutOfBrokers, sarama.ErrNotConnected, sarama.ErrLeaderNotAvailable,
 		sarama.ErrNotLeaderForPartition, sarama.ErrRequestTimedOut, sarama.ErrOffsetNotAvailable,
 		sarama.ErrOffsetsLoadInProgress, sarama.ErrNotCoordinatorForConsumer, sarama.ErrConsumerCoordinatorNotAvailable} {
-		if errors.Is(err, e) {
+		if errors.Is(err, e) || strings.Contains(text, e.Error()) {
+			return true
+		}
+	}
+	for _, s := range []string{"dial tcp ", "read tcp ", "write tcp ", "connection refused", "connection reset by peer", "broken pipe", "i/o timeout"} {
+		if strings.Contains(text, s) {
 			return true
 		}
 	}
