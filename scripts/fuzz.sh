@@ -39,6 +39,19 @@ if [ ${#targets[@]} -eq 0 ]; then
 	exit 1
 fi
 
+# deadline_race tells whether a failed run is Go's own race at the
+# -fuzztime deadline (go.dev/issue/75804, fixed in Go 1.27): the coordinator
+# reports "context deadline exceeded" as the target's failure although no
+# input failed. A real failure writes its input to testdata/fuzz and says so.
+deadline_race() {
+	grep -q 'context deadline exceeded' "$1" && ! grep -q 'Failing input written to' "$1"
+}
+
+# fuzz runs target $2 of package $1 for FUZZTIME, its output into $3.
+fuzz() {
+	$GO test -run '^$' -fuzz "^$2\$" -fuzztime "$FUZZTIME" -parallel "$FUZZ_PARALLEL" "$1" >"$3" 2>&1
+}
+
 echo "fuzz.sh: ${#targets[@]} targets, $FUZZTIME each, $FUZZ_PARALLEL worker(s)"
 status=0
 summary=()
@@ -46,8 +59,11 @@ for t in "${targets[@]}"; do
 	read -r dir name <<<"$t"
 	log=$(mktemp)
 	start=$(date +%s)
-	if $GO test -run '^$' -fuzz "^${name}\$" -fuzztime "$FUZZTIME" -parallel "$FUZZ_PARALLEL" "$dir" >"$log" 2>&1; then
+	if fuzz "$dir" "$name" "$log"; then
 		result=ok
+	elif deadline_race "$log" && fuzz "$dir" "$name" "$log"; then
+		result=ok
+		echo "fuzz.sh: $dir $name failed with the Go fuzzing coordinator's deadline race (no failing input written); passed on a second run" >&2
 	else
 		result=FAIL
 		status=1
