@@ -46,8 +46,8 @@ func TestUnreachable(t *testing.T) {
 		// After a leader election (seen when an API started as the fault suite killed a leader).
 		{fmt.Errorf("list outcome end offsets: %w", kerr.OffsetNotAvailable), true},
 		{fmt.Errorf("processor: %w", sarama.ErrLeaderNotAvailable), true},
-		// goka keeps only the text of its sarama clients' errors (seen when
-		// the fault suite restarted an orders instance while brokers recovered).
+		// goka keeps only the text of its sarama clients' errors (most likely
+		// what stopped an orders instance the fault suite had restarted).
 		{fmt.Errorf("processor orders: %w", fmt.Errorf("Error creating topic manager: %v",
 			fmt.Errorf("Error creating the kafka client: %v", sarama.ErrOutOfBrokers))), true},
 		{fmt.Errorf("view orders-table: %w", fmt.Errorf("Error getting partitions for topic %s: %v", "orders-table", dialErr)), true},
