@@ -122,3 +122,28 @@ func TestBufferedStorageFlushesWhenManyArePending(t *testing.T) {
 		t.Fatalf("%d writes still pending after %d", n, storageFlushEntries)
 	}
 }
+
+// goka marks a partition recovered a second time when its consumer fails
+// as it closes after the first mark; goka's own storage panics on that
+// ("close of closed channel"), so the buffered storage marks it once.
+func TestBufferedStorageTakesASecondRecoveryMark(t *testing.T) {
+	st, err := bufferedStorageBuilder(t.TempDir())("table", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.SetOffset(7); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := st.MarkRecovered(); err != nil {
+			t.Fatalf("mark %d: %v", i+1, err)
+		}
+	}
+	if off, err := st.(*bufferedStorage).Storage.GetOffset(-1); err != nil || off != 7 {
+		t.Fatalf("stored offset %d, %v; want 7", off, err)
+	}
+}
