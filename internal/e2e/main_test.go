@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stockflow/stockflow/system"
@@ -9,5 +10,11 @@ import (
 
 func TestMain(m *testing.M) {
 	system.SetupLogging(system.Config{LogFormat: "text", LogLevel: "warn"}, os.Stderr)
-	os.Exit(m.Run())
+	code := m.Run()
+	// The crash and fault tests build the binary they start once, into a
+	// temporary directory of its own (stockflowBinary).
+	if binary != "" {
+		os.RemoveAll(filepath.Dir(binary))
+	}
+	os.Exit(code)
 }
