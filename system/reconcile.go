@@ -27,7 +27,7 @@ func (s *System) startReconciler(g kafka.Goka) error {
 		return err
 	}
 	r.Stock = stockView.View
-	if r.Orders, err = g.NewView(topics.OrdersTable, schemas.OrderStateCodec, "reconciler"); err != nil {
+	if r.Orders, err = s.newView(g, topics.OrdersTable, schemas.OrderStateCodec, "reconciler"); err != nil {
 		return err
 	}
 	client, err := kafka.NewProducer(s.cfg.Brokers, "stockflow-reconciler")

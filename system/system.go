@@ -66,6 +66,9 @@ type System struct {
 	// views are views this process already runs, by table, for a later
 	// part that reads the same table to share (see startViews).
 	views map[goka.Table]api.Table
+	// waiters are the API's requests waiting for outcomes; every view of
+	// the orders table feeds them (outcomes.Waiters.OrderStored).
+	waiters *outcomes.Waiters
 	// adminReady is set once the configured admin account exists.
 	adminReady atomic.Bool
 	wantAdmin  bool
@@ -86,7 +89,7 @@ func Start(ctx context.Context, cfg Config, parts Parts) (_ *System, err error) 
 	if err := checkSink(cfg, parts); err != nil {
 		return nil, err
 	}
-	s := &System{cfg: cfg}
+	s := &System{cfg: cfg, waiters: outcomes.NewWaiters()}
 	defer func() {
 		if err != nil {
 			_ = s.Stop(context.Background())
@@ -274,7 +277,7 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev, seedDemo bool)
 	if err != nil {
 		return err
 	}
-	tail, err := outcomes.Start(ctx, s.cfg.Brokers)
+	tail, err := outcomes.Start(ctx, s.cfg.Brokers, s.waiters)
 	if err != nil {
 		return err
 	}
@@ -283,7 +286,7 @@ func (s *System) startAPI(ctx context.Context, g kafka.Goka, dev, seedDemo bool)
 		return err
 	}
 	deps := api.Deps{
-		Sender: kafka.Sender{Client: s.producer}, Watcher: tail, Views: views,
+		Sender: kafka.Sender{Client: s.producer}, Watcher: s.waiters, Views: views,
 		WaitTimeout: s.cfg.WaitTimeout, ReservationTTL: s.cfg.ReservationTTL, Ready: s.Ready,
 		Tokens:         tokens,
 		EmailThrottle:  auth.NewThrottle(emailFailureLimit, loginFailureWindow),
@@ -323,7 +326,7 @@ func (s *System) startViews(g kafka.Goka) (api.Views, error) {
 			s.runView(v.View)
 			return v, nil
 		}
-		v, err := g.NewView(t.table, t.codec, "api")
+		v, err := s.newView(g, t.table, t.codec, "api")
 		if err != nil {
 			return nil, err
 		}

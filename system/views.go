@@ -3,6 +3,8 @@ package system
 import (
 	"github.com/lovoo/goka"
 
+	"github.com/stockflow/stockflow/internal/kafka"
+
 	"github.com/stockflow/stockflow/api"
 	"github.com/stockflow/stockflow/schemas"
 	"github.com/stockflow/stockflow/topics"
@@ -28,4 +30,14 @@ func viewTables(v *api.Views) []viewTable {
 		{&v.Users, topics.UsersTable, schemas.UserCodec, false},
 		{&v.Transfers, topics.TransfersTable, schemas.TransferStateCodec, false},
 	}
+}
+
+// newView creates a view of table. A view of the orders table also wakes
+// the API's requests waiting for their order to be decided (a place's
+// outcome is its order's changelog record; see outcomes.Waiters).
+func (s *System) newView(g kafka.Goka, table goka.Table, codec goka.Codec, name string) (*goka.View, error) {
+	if table == topics.OrdersTable {
+		return g.NewObservedView(table, codec, name, s.waiters.OrderStored)
+	}
+	return g.NewView(table, codec, name)
 }

@@ -36,22 +36,47 @@ type Versions map[goka.Table]VersionOf
 // older than the stored value. Tombstones always apply.
 func fencedUpdate(versions Versions) goka.UpdateCallback {
 	return func(ctx goka.UpdateContext, st storage.Storage, key string, value []byte) error {
-		version := versions[goka.Table(ctx.Topic())]
-		if version == nil || value == nil {
-			return goka.DefaultUpdate(ctx, st, key, value)
-		}
-		stored, err := st.Get(key)
-		if err != nil {
-			return fmt.Errorf("read %s/%s before applying its changelog: %w", ctx.Topic(), key, err)
-		}
-		if stored != nil && older(version, value, stored) {
-			metrics.StaleChangelogRecords.WithLabelValues(string(ctx.Topic())).Inc()
-			slog.Warn("skipping a changelog record older than the stored value (a replaced instance's late write)",
-				"table", ctx.Topic(), "partition", ctx.Partition(), "offset", ctx.Offset(), "key", key)
-			return nil
-		}
-		return st.Set(key, value)
+		_, err := applyFenced(versions, ctx, st, key, value)
+		return err
 	}
+}
+
+// observedUpdate is fencedUpdate that then calls stored with every value
+// it stored (not the tombstones, nor the records it skipped).
+func observedUpdate(versions Versions, stored func(key string, value []byte)) goka.UpdateCallback {
+	return func(ctx goka.UpdateContext, st storage.Storage, key string, value []byte) error {
+		applied, err := applyFenced(versions, ctx, st, key, value)
+		if applied && value != nil {
+			stored(key, value)
+		}
+		return err
+	}
+}
+
+// applyFenced applies one changelog record as fencedUpdate describes and
+// reports whether it did.
+func applyFenced(versions Versions, ctx goka.UpdateContext, st storage.Storage, key string, value []byte) (bool, error) {
+	version := versions[goka.Table(ctx.Topic())]
+	if version == nil || value == nil {
+		if err := goka.DefaultUpdate(ctx, st, key, value); err != nil {
+			return false, err
+		}
+		return true, nil
+	}
+	stored, err := st.Get(key)
+	if err != nil {
+		return false, fmt.Errorf("read %s/%s before applying its changelog: %w", ctx.Topic(), key, err)
+	}
+	if stored != nil && older(version, value, stored) {
+		metrics.StaleChangelogRecords.WithLabelValues(string(ctx.Topic())).Inc()
+		slog.Warn("skipping a changelog record older than the stored value (a replaced instance's late write)",
+			"table", ctx.Topic(), "partition", ctx.Partition(), "offset", ctx.Offset(), "key", key)
+		return false, nil
+	}
+	if err := st.Set(key, value); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // older reports whether value is an older version than stored: it applied

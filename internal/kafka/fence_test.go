@@ -2,6 +2,9 @@ package kafka_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -157,4 +160,52 @@ func embeddedTable(ctx context.Context, t *testing.T, table goka.Table, others .
 		t.Fatal(err)
 	}
 	return e, cl
+}
+
+// An observed view tells of every value it stores, and only those: not a
+// late write the fence skips, nor a tombstone.
+func TestAnObservedViewTellsOfTheValuesItStores(t *testing.T) {
+	const group, input = goka.Group("observed"), "observed-input"
+	table := goka.GroupTable(group)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	e, cl := embeddedTable(ctx, t, table, input)
+	newer, late, last := levelAt(t, 110, 5), levelAt(t, 105, 9), levelAt(t, 120, 7)
+	if err := cl.ProduceSync(ctx,
+		&kgo.Record{Key: []byte("p@w"), Value: newer},
+		&kgo.Record{Key: []byte("p@w"), Value: late}, // a replaced instance's, skipped
+		&kgo.Record{Key: []byte("q@w"), Value: newer},
+		&kgo.Record{Key: []byte("q@w")}, // a tombstone
+		&kgo.Record{Key: []byte("p@w"), Value: last},
+	).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	g := kafka.Goka{Brokers: e.Addrs(), StateDir: t.TempDir(), Replication: 1, Versions: kafka.Versions{table: levelVersion}}
+	var mu sync.Mutex
+	var told []string
+	view, err := g.NewObservedView(table, schemas.StockLevelCodec, "observed", func(key string, value []byte) {
+		mu.Lock()
+		defer mu.Unlock()
+		told = append(told, fmt.Sprintf("%s=%x", key, value))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- view.Run(runCtx) }()
+	for !view.Recovered() {
+		if ctx.Err() != nil {
+			t.Fatal("the view did not recover in a minute")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	<-done
+	want := []string{fmt.Sprintf("p@w=%x", newer), fmt.Sprintf("q@w=%x", newer), fmt.Sprintf("p@w=%x", last)}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(told, want) {
+		t.Fatalf("told of %v, want %v", told, want)
+	}
 }

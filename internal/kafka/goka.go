@@ -147,6 +147,18 @@ func (g Goka) NewView(table goka.Table, codec goka.Codec, name string) (*goka.Vi
 	return v, nil
 }
 
+// NewObservedView creates a view of table that calls stored with every
+// value it stores, after storing it (on the view's partition goroutine:
+// stored must be quick).
+func (g Goka) NewObservedView(table goka.Table, codec goka.Codec, name string, stored func(key string, value []byte)) (*goka.View, error) {
+	opts := append(g.ViewOptions(table, name), goka.WithViewCallback(observedUpdate(g.Versions, stored)))
+	v, err := goka.NewView(g.Brokers, table, codec, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("view %s: %w", table, err)
+	}
+	return v, nil
+}
+
 // NewProcessor creates a goka processor for graph.
 func (g Goka) NewProcessor(graph *goka.GroupGraph) (*goka.Processor, error) {
 	p, err := goka.NewProcessor(g.Brokers, graph, g.ProcessorOptions(graph.Group())...)

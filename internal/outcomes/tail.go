@@ -1,20 +1,20 @@
 // Package outcomes lets the API wait for the result of a command it
-// produced: a Tail reads the outcomes topic from the moment it starts and
-// hands each outcome to whoever registered its correlation id.
+// produced: Waiters hands each outcome to whoever registered its
+// correlation id; a Tail reads them from the outcomes topic from the moment
+// it starts, and the orders table's view hands in decided orders
+// (Waiters.OrderStored).
 package outcomes
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/stockflow/stockflow/schemas"
-	pb "github.com/stockflow/stockflow/schemas/stockflowv1"
 	"github.com/stockflow/stockflow/topics"
 )
 
@@ -22,21 +22,16 @@ import (
 // fetch returns as soon as any outcome arrives, so it does not add latency.
 const defaultFetchMaxWait = 500 * time.Millisecond
 
-// Tail reads the outcomes topic and dispatches outcomes to waiters.
+// Tail reads the outcomes topic and hands each outcome to its Waiters.
 type Tail struct {
-	client *kgo.Client
-
-	mu      sync.Mutex
-	waiters map[string]map[*waiter]struct{}
-}
-
-type waiter struct {
-	ch chan *pb.Outcome
+	client  *kgo.Client
+	waiters *Waiters
 }
 
 // Start positions a consumer at the current end of every outcomes partition,
-// so every outcome produced after Start returns is seen. Call Run to consume.
-func Start(ctx context.Context, brokers []string) (*Tail, error) {
+// so every outcome produced after Start returns is seen by waiters. Call
+// Run to consume.
+func Start(ctx context.Context, brokers []string, waiters *Waiters) (*Tail, error) {
 	admin, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
 		return nil, fmt.Errorf("outcomes admin client: %w", err)
@@ -61,7 +56,7 @@ func Start(ctx context.Context, brokers []string) (*Tail, error) {
 	if err != nil {
 		return nil, fmt.Errorf("outcomes consumer: %w", err)
 	}
-	return &Tail{client: client, waiters: map[string]map[*waiter]struct{}{}}, nil
+	return &Tail{client: client, waiters: waiters}, nil
 }
 
 // Run consumes until ctx ends, then closes the consumer.
@@ -85,32 +80,5 @@ func (t *Tail) dispatch(r *kgo.Record) {
 		slog.Warn("skipping undecodable outcome", "key", string(r.Key), "error", err)
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for w := range t.waiters[o.GetCorrelationId()] {
-		select {
-		case w.ch <- o:
-		default: // the waiter has one pending outcome already; it reads the newest it needs
-		}
-	}
-}
-
-// Watch registers interest in outcomes for id. Register before producing the
-// command, then read the channel; call stop when done.
-func (t *Tail) Watch(id string) (outcomes <-chan *pb.Outcome, stop func()) {
-	w := &waiter{ch: make(chan *pb.Outcome, 4)}
-	t.mu.Lock()
-	if t.waiters[id] == nil {
-		t.waiters[id] = map[*waiter]struct{}{}
-	}
-	t.waiters[id][w] = struct{}{}
-	t.mu.Unlock()
-	return w.ch, func() {
-		t.mu.Lock()
-		delete(t.waiters[id], w)
-		if len(t.waiters[id]) == 0 {
-			delete(t.waiters, id)
-		}
-		t.mu.Unlock()
-	}
+	t.waiters.Deliver(o)
 }

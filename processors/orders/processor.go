@@ -159,6 +159,13 @@ func onReply(ctx goka.Context, r *pb.StockReply) error {
 // stores the state with that input's offset, and emits the effects and the
 // order events the transition added (those past seen, the length of the
 // order's History before it).
+//
+// A place decided by this transition (its correlation id is the order's)
+// gets no outcome record: the state stored is the outcome, and the API
+// waits for it on the orders changelog (outcomes.Waiters.OrderStored), one
+// record fewer per order. A decision that stores nothing (a retried place
+// of a decided order) and every pay, cancel or refusal still answer on
+// outcomes.
 func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string, seen int) {
 	source := stream.Source(ctx)
 	for _, c := range eff.Commands {
@@ -181,7 +188,7 @@ func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string
 	if eff.Publish && eff.Changed {
 		metrics.OrdersFinished.WithLabelValues(StatusName(s.GetOrder().GetStatus())).Inc()
 	}
-	if eff.Publish {
+	if eff.Publish && !(eff.Changed && correlationID == ctx.Key()) {
 		publish(ctx, s.GetOrder(), correlationID)
 	}
 }
