@@ -93,16 +93,13 @@ func TestRestoresAndViewsKeepTheNewestValueWhenALateWriteLandsLast(t *testing.T)
 	table := goka.GroupTable(group)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	e, cl := embeddedTable(ctx, t, table, input)
-	if err := cl.ProduceSync(ctx,
-		&kgo.Record{Key: []byte("p@w"), Value: levelAt(t, 110, 5)}, // the new owner's
-		&kgo.Record{Key: []byte("p@w"), Value: levelAt(t, 105, 9)}, // the replaced instance's, late
-	).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
+	brokers := tableHolding(ctx, t, table, []*kgo.Record{
+		{Key: []byte("p@w"), Value: levelAt(t, 110, 5)}, // the new owner's
+		{Key: []byte("p@w"), Value: levelAt(t, 105, 9)}, // the replaced instance's, late
+	}, input)
 
 	for _, fenced := range []bool{true, false} {
-		g := kafka.Goka{Brokers: e.Addrs(), StateDir: t.TempDir(), Replication: 1}
+		g := kafka.Goka{Brokers: brokers, StateDir: t.TempDir(), Replication: 1}
 		want := int64(9) // the last record
 		if fenced {
 			g.Versions, want = kafka.Versions{table: levelVersion}, 5
@@ -162,25 +159,32 @@ func embeddedTable(ctx context.Context, t *testing.T, table goka.Table, others .
 	return e, cl
 }
 
+// tableHolding starts kfake with table, whose changelog holds records in
+// order, and the other topics (see embeddedTable); it returns the brokers.
+func tableHolding(ctx context.Context, t *testing.T, table goka.Table, records []*kgo.Record, others ...string) []string {
+	t.Helper()
+	e, cl := embeddedTable(ctx, t, table, others...)
+	if err := cl.ProduceSync(ctx, records...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	return e.Addrs()
+}
+
 // An observed view tells of every value it stores, and only those: not a
 // late write the fence skips, nor a tombstone.
 func TestAnObservedViewTellsOfTheValuesItStores(t *testing.T) {
-	const group, input = goka.Group("observed"), "observed-input"
-	table := goka.GroupTable(group)
+	table := goka.GroupTable("observed")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	e, cl := embeddedTable(ctx, t, table, input)
 	newer, late, last := levelAt(t, 110, 5), levelAt(t, 105, 9), levelAt(t, 120, 7)
-	if err := cl.ProduceSync(ctx,
-		&kgo.Record{Key: []byte("p@w"), Value: newer},
-		&kgo.Record{Key: []byte("p@w"), Value: late}, // a replaced instance's, skipped
-		&kgo.Record{Key: []byte("q@w"), Value: newer},
-		&kgo.Record{Key: []byte("q@w")}, // a tombstone
-		&kgo.Record{Key: []byte("p@w"), Value: last},
-	).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
-	g := kafka.Goka{Brokers: e.Addrs(), StateDir: t.TempDir(), Replication: 1, Versions: kafka.Versions{table: levelVersion}}
+	brokers := tableHolding(ctx, t, table, []*kgo.Record{
+		{Key: []byte("p@w"), Value: newer},
+		{Key: []byte("p@w"), Value: late}, // a replaced instance's, skipped
+		{Key: []byte("q@w"), Value: newer},
+		{Key: []byte("q@w")}, // a tombstone
+		{Key: []byte("p@w"), Value: last},
+	})
+	g := kafka.Goka{Brokers: brokers, StateDir: t.TempDir(), Replication: 1, Versions: kafka.Versions{table: levelVersion}}
 	var mu sync.Mutex
 	var told []string
 	view, err := g.NewObservedView(table, schemas.StockLevelCodec, "observed", func(key string, value []byte) {

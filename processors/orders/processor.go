@@ -164,8 +164,8 @@ func onReply(ctx goka.Context, r *pb.StockReply) error {
 // gets no outcome record: the state stored is the outcome, and the API
 // waits for it on the orders changelog (outcomes.Waiters.OrderStored), one
 // record fewer per order. A decision that stores nothing (a retried place
-// of a decided order) and every pay, cancel or refusal still answer on
-// outcomes.
+// of a decided order), every pay and cancel, and a place the saga cannot
+// apply (a problem) still answer on outcomes.
 func apply(ctx goka.Context, s *pb.OrderState, eff Effects, correlationID string, seen int) {
 	source := stream.Source(ctx)
 	for _, c := range eff.Commands {
