@@ -141,7 +141,7 @@ func checkFaultInvariants(t *testing.T, w world, l *faultLoad) []check {
 			continue
 		case http.StatusCreated:
 		default:
-			wrong = append(wrong, fmt.Sprintf("key %s: placement answered %d", o.key, o.placed))
+			wrong = append(wrong, fmt.Sprintf("key %s: placement answered %d (%s)%s", o.key, o.placed, o.trail.String(), l.orderSeen(o.orderID)))
 			continue
 		}
 		got, ok := orders[o.orderID]
@@ -184,7 +184,7 @@ func checkFaultInvariants(t *testing.T, w world, l *faultLoad) []check {
 		switch {
 		case tr.status == http.StatusConflict:
 		case tr.status != http.StatusCreated:
-			wrong = append(wrong, fmt.Sprintf("transfer key %s answered %d", tr.key, tr.status))
+			wrong = append(wrong, fmt.Sprintf("transfer key %s answered %d (%s)", tr.key, tr.status, tr.trail.String()))
 		case !ok:
 			wrong = append(wrong, fmt.Sprintf("transfer %s (key %s) answered 201 but is not listed", tr.transferID, tr.key))
 		case got.Status != "completed":

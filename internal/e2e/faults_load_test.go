@@ -29,6 +29,8 @@ type faultOrder struct {
 	// yet); finishing says pay or cancel was sent.
 	acked     int
 	finishing bool
+	// trail is every answer to the placement, for a failure's post-mortem.
+	trail trail
 }
 
 // faultTransfer is one transfer a load client asks for, retried by its key.
@@ -38,6 +40,64 @@ type faultTransfer struct {
 	// status is the final answer: 201, 409 or 0 (not yet).
 	status     int
 	transferID string
+	trail      trail
+}
+
+// trail records the answers one request got, run-length encoded by
+// instance and status ("api1:202x14 api0:0 api1:201"): what the checks
+// print for a request that ends wrong.
+type trail struct {
+	first   time.Time
+	runs    []string
+	last    string
+	n       int
+	dropped int
+}
+
+// maxTrail bounds the runs a trail keeps (a request retried 1,000 times
+// alternates between a few answers).
+const maxTrail = 40
+
+func (t *trail) add(api, status int) {
+	if t == nil {
+		return
+	}
+	if t.first.IsZero() {
+		t.first = time.Now()
+	}
+	step := fmt.Sprintf("api%d:%d", api, status)
+	if step == t.last {
+		t.n++
+		return
+	}
+	t.flush()
+	t.last, t.n = step, 1
+}
+
+func (t *trail) flush() {
+	if t.n == 0 {
+		return
+	}
+	run := t.last
+	if t.n > 1 {
+		run += "x" + strconv.Itoa(t.n)
+	}
+	if len(t.runs) < maxTrail {
+		t.runs = append(t.runs, run)
+	} else {
+		t.dropped++
+	}
+	t.n = 0
+}
+
+func (t *trail) String() string {
+	t.flush()
+	t.last = ""
+	s := "from " + t.first.Format("15:04:05.000") + ": " + strings.Join(t.runs, " ")
+	if t.dropped > 0 {
+		s += fmt.Sprintf(" (+%d runs)", t.dropped)
+	}
+	return s
 }
 
 // faultLoad places, pays and cancels orders from 6 clients and moves stock
@@ -116,7 +176,7 @@ func (l *faultLoad) call(i int, method, path string, body any, key string) answe
 // settleCall retries a request on the APIs, switching instance after a
 // failure, until an answer other than 202, 5xx or none, for at most
 // tries tries and d in all: what a client with an Idempotency-Key does.
-func (l *faultLoad) settleCall(api int, method, path string, body any, key string, tries int, d time.Duration) answer {
+func (l *faultLoad) settleCall(api int, method, path string, body any, key string, tries int, d time.Duration, t *trail) answer {
 	deadline := time.Now().Add(d)
 	var a answer
 	for try := 0; try < tries; try++ {
@@ -124,6 +184,7 @@ func (l *faultLoad) settleCall(api int, method, path string, body any, key strin
 			l.retried.Add(1)
 		}
 		a = l.call(api, method, path, body, key)
+		t.add(api%len(l.apis), a.status)
 		switch {
 		case a.status == 0:
 			l.noAnswer.Add(1)
@@ -180,8 +241,8 @@ func (l *faultLoad) order(c, i int) {
 func (l *faultLoad) place(api int, o *faultOrder, tries int, d time.Duration) {
 	body := map[string]any{"shop_id": l.shop, "lines": lines(o.product, o.qty)}
 	for deadline := time.Now().Add(d); o.placed == 0 && time.Now().Before(deadline); {
-		a := l.settleCall(api, http.MethodPost, "/orders", body, o.key, tries, time.Until(deadline))
-		if a.status == http.StatusCreated {
+		a := l.settleCall(api, http.MethodPost, "/orders", body, o.key, tries, time.Until(deadline), &o.trail)
+		if a.status == http.StatusCreated || a.status == http.StatusAccepted {
 			var got order
 			if err := json.Unmarshal(a.body, &got); err == nil {
 				if o.orderID != "" && o.orderID != got.ID && o.idChanged == "" {
@@ -214,7 +275,7 @@ func (l *faultLoad) finish(api int, o *faultOrder, tries int, d time.Duration) {
 		}
 	}
 	for deadline := time.Now().Add(d); o.acked == 0 && time.Now().Before(deadline); {
-		a := l.settleCall(api, http.MethodPost, "/orders/"+o.orderID+"/"+o.intent, nil, "", tries, time.Until(deadline))
+		a := l.settleCall(api, http.MethodPost, "/orders/"+o.orderID+"/"+o.intent, nil, "", tries, time.Until(deadline), nil)
 		if a.status == http.StatusOK || a.status == http.StatusConflict {
 			o.acked = a.status
 			l.acked.Add(1)
@@ -242,7 +303,7 @@ func (l *faultLoad) transfer(c, i int) {
 func (l *faultLoad) moveStock(api int, tr *faultTransfer, tries int, d time.Duration) {
 	body := map[string]any{"product_id": tr.product, "from_warehouse_id": tr.from, "to_warehouse_id": tr.to, "quantity": tr.qty, "reason": "fault suite"}
 	for deadline := time.Now().Add(d); tr.status == 0 && time.Now().Before(deadline); {
-		a := l.settleCall(api, http.MethodPost, "/warehouses/transfer", body, tr.key, tries, time.Until(deadline))
+		a := l.settleCall(api, http.MethodPost, "/warehouses/transfer", body, tr.key, tries, time.Until(deadline), &tr.trail)
 		if a.status == http.StatusCreated {
 			var got transferBody
 			if err := json.Unmarshal(a.body, &got); err == nil {
@@ -320,6 +381,25 @@ func (l *faultLoad) longestGap(from, to time.Time) time.Duration {
 	return max(gap, to.Sub(last))
 }
 
+// orderSeen says what each API instance answers for order id now ("" if
+// the id is not known): a request that ends wrong is then told apart as
+// never placed, placed but not seen by a view, or placed and undecided.
+func (l *faultLoad) orderSeen(id string) string {
+	if id == "" {
+		return ""
+	}
+	var seen []string
+	for i := range l.apis {
+		a := l.call(i, http.MethodGet, "/orders/"+id, nil, "")
+		var got struct {
+			Status string `json:"status"`
+		}
+		_ = json.Unmarshal(a.body, &got)
+		seen = append(seen, fmt.Sprintf("api%d %d %s", i, a.status, got.Status))
+	}
+	return "; GET /orders/" + id + ": " + strings.Join(seen, ", ")
+}
+
 func (l *faultLoad) stop() {
 	close(l.done)
 	l.wg.Wait()
@@ -350,7 +430,7 @@ func (l *faultLoad) settle() []string {
 		work <- func() string {
 			l.place(i, o, 1000, time.Until(deadline))
 			if o.placed == 0 {
-				return "order key " + o.key + " undecided"
+				return "order key " + o.key + " undecided (" + o.trail.String() + ")" + l.orderSeen(o.orderID)
 			}
 			if o.placed == http.StatusCreated && o.intent != "" && o.acked == 0 {
 				l.finish(i, o, 1000, time.Until(deadline))
@@ -365,7 +445,7 @@ func (l *faultLoad) settle() []string {
 		work <- func() string {
 			l.moveStock(i, tr, 1000, time.Until(deadline))
 			if tr.status == 0 {
-				return "transfer key " + tr.key + " undecided"
+				return "transfer key " + tr.key + " undecided (" + tr.trail.String() + ")"
 			}
 			return ""
 		}
