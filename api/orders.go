@@ -126,10 +126,15 @@ func (s *server) placeOrder(ctx context.Context, in *placeOrderInput) (*orderOut
 	who := callerOf(ctx)
 	id := newID("place-order/"+who.UserID, in.IdempotencyKey)
 	// Without an Idempotency-Key the id is new: no earlier order has it.
+	// A decided earlier order is the answer. A pending one is sent again:
+	// the saga places an order id once, and the retry waits for the
+	// decision as the first attempt did. An order this instance only
+	// remembers (its 202) may be one the saga never stored; only sending
+	// it again makes sure it is.
 	if in.IdempotencyKey != "" {
 		if earlier, ok, err := madeBefore(s.order, id, requestHash(in), in.IdempotencyKey); err != nil {
 			return nil, err
-		} else if ok {
+		} else if ok && earlier.GetStatus() != pb.OrderStatus_ORDER_STATUS_PENDING {
 			return orderResult(earlier)
 		}
 	}
