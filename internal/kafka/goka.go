@@ -98,10 +98,12 @@ var useSaramaConfig = sync.OnceFunc(func() { goka.ReplaceGlobalConfig(SaramaConf
 // ProcessorOptions configures a goka processor for this cluster.
 func (g Goka) ProcessorOptions(group goka.Group) []goka.ProcessorOption {
 	useSaramaConfig()
+	commits := &commitsAfterWrites{}
 	opts := []goka.ProcessorOption{
 		goka.WithTopicManagerBuilder(goka.TopicManagerBuilderWithTopicManagerConfig(g.topicManagerConfig())),
 		goka.WithStorageBuilder(bufferedStorageBuilder(filepath.Join(g.StateDir, "processor", string(group)))),
-		goka.WithProducerBuilder(orderedProducerBuilder),
+		goka.WithProducerBuilder(commits.build),
+		goka.WithContextWrapper(commits.wrap),
 		goka.WithUpdateCallback(fencedUpdate(g.Versions)),
 	}
 	if g.Logger != nil {

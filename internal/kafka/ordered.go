@@ -3,7 +3,6 @@ package kafka
 import (
 	"errors"
 	"fmt"
-	"hash"
 	"strings"
 	"sync"
 
@@ -21,9 +20,10 @@ import (
 // forward. Without ordering, message N+1's acknowledgements can arrive
 // first (its writes went to another broker) and mark past N while N's
 // writes are still in flight; a crash then loses N's writes without N being
-// replayed. With promises resolved in issue order, a marked message implies
-// that every earlier message's writes landed: after a crash, everything not
-// durable is replayed.
+// replayed. With promises resolved in issue order, and a message that
+// writes nothing waiting for the writes before it (commitsAfterWrites), a
+// marked message implies that every earlier message's writes landed: after
+// a crash, everything not durable is replayed.
 //
 // Not sending after a known failure matters for the stock level's stamps
 // (docs/architecture.md, "Why each command is applied exactly once"):
@@ -67,19 +67,19 @@ type heldEmit struct {
 // waits when there are more.
 const heldEmits = 4096
 
-// orderedProducerBuilder wraps goka's default producer builder.
-func orderedProducerBuilder(brokers []string, clientID string, hasher func() hash.Hash32) (goka.Producer, error) {
-	inner, err := goka.DefaultProducerBuilder(brokers, clientID, hasher)
-	if err != nil {
-		return nil, err
-	}
-	return newOrderedProducer(inner), nil
-}
-
 func newOrderedProducer(inner goka.Producer) *orderedProducer {
 	p := &orderedProducer{inner: inner, held: make(chan *heldEmit, heldEmits), heldDone: make(chan struct{})}
 	go p.sendHeld()
 	return p
+}
+
+// latest is the promise of the latest write issued (nil before the
+// first): it resolves once that write and every earlier one are
+// acknowledged, failing if any failed.
+func (p *orderedProducer) latest() *goka.Promise {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.last
 }
 
 // Emit sends a message; see EmitWithHeaders.
