@@ -18,9 +18,9 @@ import (
 // writes in issue order, so a message with writes cannot mark past an
 // earlier one still in flight, but a message without writes could: if the
 // earlier message's writes then failed (a broker killed), the processor
-// restarted past it, and that message was never applied: most likely how
-// a fault run lost a placed order (never stored, nothing reserved, at a
-// broker kill).
+// restarted past it, and that message was never applied. That is most
+// likely how a fault run lost a placed order (never stored, nothing
+// reserved, at a broker kill).
 //
 // Each message's commit therefore also waits for the latest write issued
 // before its callback ran (goka's DeferCommit), which resolves once it and
