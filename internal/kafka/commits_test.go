@@ -22,16 +22,7 @@ import (
 func TestAMessageWithoutWritesIsNotCommittedPastAFailedWrite(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	e, err := StartEmbedded(EmbeddedConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(e.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	e, cl := brokerWithClient(t)
 	adm := kadm.NewClient(cl)
 	const in, out, group = "commits-in", "commits-out", "commits"
 	if _, err := adm.CreateTopics(ctx, 1, 1, nil, in, out); err != nil {

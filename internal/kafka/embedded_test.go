@@ -16,16 +16,7 @@ import (
 // back to Metadata when the broker does not advertise it, instead of
 // failing on kfake's null eligibleLeaderReplicas.
 func TestEmbeddedBrokerHidesDescribeTopicPartitions(t *testing.T) {
-	e, err := kafka.StartEmbedded(kafka.EmbeddedConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(e.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	_, cl := kafka.BrokerWithClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	resp, err := kmsg.NewPtrApiVersionsRequest().RequestWith(ctx, cl)

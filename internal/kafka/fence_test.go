@@ -143,16 +143,7 @@ func TestRestoresAndViewsKeepTheNewestValueWhenALateWriteLandsLast(t *testing.T)
 // close when t ends.
 func embeddedTable(ctx context.Context, t *testing.T, table goka.Table, others ...string) (*kafka.Embedded, *kgo.Client) {
 	t.Helper()
-	e, err := kafka.StartEmbedded(kafka.EmbeddedConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(e.Close)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(e.Addrs()...), kgo.DefaultProduceTopic(string(table)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(cl.Close)
+	e, cl := kafka.BrokerWithClient(t, kgo.DefaultProduceTopic(string(table)))
 	if _, err := kadm.NewClient(cl).CreateTopics(ctx, 1, 1, nil, append([]string{string(table)}, others...)...); err != nil {
 		t.Fatal(err)
 	}

@@ -12,16 +12,7 @@ import (
 )
 
 func TestGroupWatchCountsRunningMembers(t *testing.T) {
-	e, err := kafka.StartEmbedded(kafka.EmbeddedConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	admin, err := kgo.NewClient(kgo.SeedBrokers(e.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
+	e, admin := kafka.BrokerWithClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if _, err := kadm.NewClient(admin).CreateTopic(ctx, 1, 1, nil, "in"); err != nil {

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/stockflow/stockflow/internal/kafka"
 )
@@ -23,16 +22,7 @@ func TestJavaAdminClientDescribesTopicsOfTheEmbeddedBroker(t *testing.T) {
 	if _, err := exec.LookPath("java"); err != nil || cp == "" {
 		t.Skip("needs java and STOCKFLOW_KAFKA_CLIENTS_CP (kafka-clients and slf4j-api jars)")
 	}
-	e, err := kafka.StartEmbedded(kafka.EmbeddedConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer e.Close()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(e.Addrs()...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	e, cl := kafka.BrokerWithClient(t)
 	if _, err := kadm.NewClient(cl).CreateTopic(context.Background(), 3, 1, nil, "described"); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,0 @@
-package kafka
-
-// Older exposes older to the tests of package kafka_test.
-var Older = older
